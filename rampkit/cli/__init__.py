@@ -1,0 +1,73 @@
+"""The ``rampkit`` command.
+
+Each subcommand lives in its own module with an ``add_parser(subparsers)``
+function that registers it and sets ``func`` on its parser. Errors print as
+one line on stderr without a traceback: exit code 2 for usage errors (from
+argparse) and 1 for everything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from rampkit._version import __version__
+from rampkit.errors import RampkitError
+
+__all__ = ["build_parser", "main"]
+
+# Subcommand modules, in the order `rampkit --help` lists them.
+COMMAND_MODULES = (
+    "rampkit.cli.ramps",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser with every subcommand registered."""
+    parser = argparse.ArgumentParser(
+        prog="rampkit",
+        description="Color ramps for precision-agriculture maps: tune, render, export.",
+    )
+    parser.add_argument("--version", action="version", version=f"rampkit {__version__}")
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="log more (repeat for debug output)"
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="log errors only")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).add_parser(subparsers)
+    return parser
+
+
+def _log_level(verbose: int, quiet: bool) -> int:
+    if quiet:
+        return logging.ERROR
+    return {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``rampkit`` command and return its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=_log_level(args.verbose, args.quiet),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        result = args.func(args)
+    except (RampkitError, OSError) as exc:
+        print(f"rampkit: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return int(result or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
