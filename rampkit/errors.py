@@ -14,7 +14,12 @@ the class also derives from it, so callers may catch either::
     ├── GridError (ValueError)              a grid that cannot be built
     ├── ExportExistsError (FileExistsError) an export would overwrite a file
     └── ImagesAPIError                      an images API call failed
-        └── ImagesAPIConnectionError        no HTTP response at all
+        ├── ImagesAPIConnectionError        no HTTP response at all
+        │   └── ImagesAPITimeoutError (TimeoutError)  no response in time
+        ├── ImagesAPIAuthError              401 or 403: missing, wrong or expired token
+        ├── ImagesAPINotFoundError (LookupError)   404: no such operation, image or path
+        ├── ImagesAPIRequestError (ValueError)     400, 413, 422: the request was rejected
+        └── ImagesAPIServerError            429 or 5xx, still failing after the retries
 
 Warnings derive from :class:`RampkitWarning`, a ``UserWarning``.
 """
@@ -29,8 +34,13 @@ __all__ = [
     "FewerClassesWarning",
     "FormatError",
     "GridError",
+    "ImagesAPIAuthError",
     "ImagesAPIConnectionError",
     "ImagesAPIError",
+    "ImagesAPINotFoundError",
+    "ImagesAPIRequestError",
+    "ImagesAPIServerError",
+    "ImagesAPITimeoutError",
     "LossyConversionError",
     "OperationDataError",
     "RampError",
@@ -125,3 +135,23 @@ class FewerClassesWarning(RampkitWarning):
 
 class ExperimentalWarning(RampkitWarning):
     """An experimental feature was used; its behaviour may change."""
+
+
+class ImagesAPITimeoutError(ImagesAPIConnectionError, TimeoutError):
+    """An images API call got no response within the client's timeout."""
+
+
+class ImagesAPIAuthError(ImagesAPIError):
+    """An images API call was rejected for its credentials (401 or 403)."""
+
+
+class ImagesAPINotFoundError(ImagesAPIError, LookupError):
+    """An images API call named an operation, image or path that does not exist (404)."""
+
+
+class ImagesAPIRequestError(ImagesAPIError, ValueError):
+    """An images API call was rejected as invalid (400, 413 or 422)."""
+
+
+class ImagesAPIServerError(ImagesAPIError):
+    """An images API call kept failing with 429 or 5xx after every retry."""
