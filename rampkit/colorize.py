@@ -39,6 +39,7 @@ from typing import Any, Literal, TypeAlias
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from rampkit import _kernels
 from rampkit.errors import RampError
 from rampkit.ramp import Ramp
 
@@ -61,6 +62,8 @@ _CHUNK = 1 << 16
 # Grids of at least this many pixels are split across threads; numpy releases
 # the GIL in the ufuncs used here.
 _THREAD_MIN = 1 << 20
+# Below this many values the compiled loop's call overhead outweighs its speed.
+_KERNEL_MIN = 1 << 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +216,9 @@ def valid_mask(values: ArrayLike, nodata: float | None = None) -> NDArray[np.boo
         return valid
     if array.dtype.kind == "b":
         return valid
-    return valid & (array != nodata)
+    # A float64 scalar makes numpy compare in double precision, as gdaldem
+    # does, instead of casting the nodata value to a float32 array's dtype.
+    return valid & np.not_equal(array, np.float64(nodata))
 
 
 def resolve_basis(
@@ -334,6 +339,8 @@ def evaluate(
     values: ArrayLike,
     ramp: Ramp,
     valid: NDArray[np.bool_] | None = None,
+    *,
+    use_kernel: bool | None = None,
 ) -> NDArray[np.uint8]:
     """Apply an absolute ramp to values, with no basis resolution.
 
@@ -346,6 +353,10 @@ def evaluate(
     valid : ndarray of bool, optional
         Pixels to color; the others get ``ramp.nodata_color``. Defaults to
         the finite values.
+    use_kernel : bool or None, default None
+        Use the compiled numba loop (True) or numpy (False); by default the
+        loop for grids of 4096 values or more when numba is installed. Both
+        give identical bytes.
 
     Returns
     -------
@@ -384,6 +395,24 @@ def evaluate(
             out[flat_valid] = table[index]
             return out.reshape(array.shape + (4,))
 
+    if use_kernel is None:
+        use_kernel = _kernels.AVAILABLE and flat.size >= _KERNEL_MIN
+    if use_kernel:
+        _kernels.colorize_kernel(
+            np.ascontiguousarray(flat),
+            np.ascontiguousarray(flat_valid),
+            tables.positions,
+            tables.colors,
+            tables.base,
+            tables.width,
+            tables.start,
+            tables.delta,
+            _kernels.MODE_CODES[ramp.mode],
+            np.asarray(ramp.nodata_color, dtype=np.uint8),
+            out,
+        )
+        return out.reshape(array.shape + (4,))
+
     all_valid = bool(flat_valid.all())
 
     def work(start: int) -> None:
@@ -408,6 +437,13 @@ def evaluate(
         for start in starts:
             work(start)
     return out.reshape(array.shape + (4,))
+
+
+def _kernel_nodata(array: NDArray[Any], nodata: float | None) -> tuple[float, bool]:
+    """Return the nodata value and flag for the compiled validity loop."""
+    if nodata is None or math.isnan(float(nodata)):
+        return 0.0, False
+    return float(nodata), True
 
 
 @dataclass(frozen=True)
@@ -469,11 +505,23 @@ def colorize(
     (0.0, 100.0)
     """
     array, nodata = _unwrap(values, nodata)
-    valid = valid_mask(array, nodata)
+    spec = _as_basis(basis)
     resolved: Basis | None = None
+    if _kernels.AVAILABLE and array.size >= _KERNEL_MIN and array.dtype.kind in "iuf":
+        # One pass finds the valid pixels and their range.
+        valid = np.empty(array.shape, dtype=bool)
+        nodata_value, has_nodata = _kernel_nodata(array, nodata)
+        count, low, high = _kernels.valid_min_max_kernel(
+            np.ascontiguousarray(array).reshape(-1), nodata_value, has_nodata, valid.reshape(-1)
+        )
+        if ramp.relative and spec.kind == "data" and not spec.resolved:
+            resolved = Basis("data", float(low), float(high)) if count else Basis("data", 0.0, 0.0)
+    else:
+        valid = valid_mask(array, nodata)
     applied = ramp
     if ramp.relative:
-        resolved = resolve_basis(array, basis, nodata=nodata)
+        if resolved is None:
+            resolved = resolve_basis(array, spec, nodata=nodata)
         applied = ramp.resolve(float(resolved.vmin or 0.0), float(resolved.vmax or 0.0))
     rgba = evaluate(array, applied, valid)
     return Colorized(rgba=rgba, basis=resolved, ramp=applied, valid=valid)

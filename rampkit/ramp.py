@@ -451,7 +451,10 @@ class Ramp:
             values = [first]
         else:
             values = [first + (last - first) * i / (k - 1) for i in range(k)]
-        rgba = evaluate(np.asarray(values, dtype=np.float64), self.with_mode("linear"))
+        linear = self.with_mode("linear")
+        if linear.relative:
+            linear = replace(linear, relative=False)
+        rgba = evaluate(np.asarray(values, dtype=np.float64), linear)
         return [cast(RGBA, tuple(int(c) for c in row)) for row in rgba]
 
     def _stop_at(self, index: int) -> Stop:
