@@ -182,3 +182,32 @@ def test_remove_last_stops_shows_message() -> None:
     editor.rows[0].remove.click()
     assert "needs at least 2 stops" in editor.message.value
     assert len(editor.ramp.stops) == 2
+
+
+def test_place_stops_quantile_linear(editor: RampEditor) -> None:
+    editor.place_stops("equal_interval", 4)
+    # Equal intervals over 10-110: edges every 25, i.e. every 25 %.
+    assert editor.ramp.positions == (0.0, 25.0, 50.0, 75.0, 100.0)
+    assert editor.ramp.mode == "linear"
+    assert editor.classed
+
+
+def test_place_stops_discrete_gives_classes(editor: RampEditor) -> None:
+    editor.set_mode("discrete")
+    editor.scheme.value = "equal_interval"
+    editor.k.value = 4
+    editor.classify_button.click()
+    assert editor.ramp.mode == "discrete"
+    assert editor.ramp.positions == (25.0, 50.0, 75.0, 100.0)
+    assert editor.classed
+    # While classed, a new k re-places the stops.
+    editor.k.value = 2
+    assert editor.ramp.positions == (50.0, 100.0)
+
+
+def test_moving_stop_ends_classing(editor: RampEditor) -> None:
+    editor.place_stops("equal_interval", 4)
+    editor.move_stop(1, 30.0)
+    assert not editor.classed
+    editor.k.value = 3
+    assert editor.ramp.positions[1] == 30.0

@@ -122,6 +122,9 @@ class RampEditor(widgets.VBox):
     ramp = traitlets.Instance(Ramp, help="The ramp being edited.")
     can_undo = traitlets.Bool(False, help="True when there is an edit to undo.")
     can_redo = traitlets.Bool(False, help="True when there is an undone edit to redo.")
+    classed = traitlets.Bool(
+        False, help="True while the stops sit where the scheme and k placed them."
+    )
 
     def __init__(
         self,
@@ -141,6 +144,7 @@ class RampEditor(widgets.VBox):
         self._group: object = None
         self._syncing = False
         self.rows: list[StopRow] = []
+        self.classification: Any = None
 
         self._build_controls()
         super().__init__(ramp=start)
@@ -197,7 +201,8 @@ class RampEditor(widgets.VBox):
         self.nodata_color.observe(self._on_nodata, names="value")
         self.nodata_opacity.observe(self._on_nodata, names="value")
         self.classify_button.on_click(lambda _: self.place_stops())
-        self.k.observe(self._on_k, names="value")
+        self.k.observe(self._on_class_setting, names="value")
+        self.scheme.observe(self._on_class_setting, names="value")
 
     def _layout(self) -> list[widgets.Widget]:
         return [
@@ -278,6 +283,7 @@ class RampEditor(widgets.VBox):
                 del self._undo[:-_HISTORY_LIMIT]
             self._redo.clear()
         self._group = group if record else None
+        self.classed = False
         self.ramp = ramp
 
     def move_stop(self, index: int, position: float) -> None:
@@ -376,10 +382,13 @@ class RampEditor(widgets.VBox):
         self._set_ramp(ramp)
 
     def place_stops(self, scheme: str | None = None, k: int | None = None) -> None:
-        """Place the stops at class edges of the editor's values.
+        """Place the stops at the class edges of the editor's values.
 
-        The ramp becomes a discrete ramp of ``k`` classes whose colors are
-        sampled from the current ramp, with positions in the current kind.
+        A ``discrete`` ramp becomes k classes, one stop at each upper class
+        edge (:meth:`~rampkit.classify.Classification.to_ramp`); a ramp in
+        any other mode gets k + 1 stops at the class edges and keeps its mode
+        (:meth:`~rampkit.classify.Classification.place_stops`). Colors are
+        sampled from the current ramp, and positions keep its kind.
 
         Parameters
         ----------
@@ -403,9 +412,16 @@ class RampEditor(widgets.VBox):
         from rampkit.classify import classify
 
         classification = classify(self._values, scheme, k)
-        ramp = classification.place_stops(self.ramp, relative=self.ramp.relative,
-                                          basis=self._basis)
-        self._set_ramp(ramp)
+        relative = self.ramp.relative
+        if self.ramp.mode == "discrete":
+            ramp = classification.to_ramp(self.ramp, relative=relative, basis=self._basis)
+        else:
+            ramp = classification.place_stops(
+                self.ramp, relative=relative, basis=self._basis
+            ).with_mode(self.ramp.mode)
+        self._set_ramp(ramp.with_name(self.ramp.name, self.ramp.description))
+        self.classification = classification
+        self.classed = True
 
     def undo(self) -> None:
         """Return to the ramp before the last edit; does nothing without one."""
@@ -413,6 +429,7 @@ class RampEditor(widgets.VBox):
             return
         self._redo.append(self.ramp)
         self._group = None
+        self.classed = False
         self.ramp = self._undo.pop()
 
     def redo(self) -> None:
@@ -421,6 +438,7 @@ class RampEditor(widgets.VBox):
             return
         self._undo.append(self.ramp)
         self._group = None
+        self.classed = False
         self.ramp = self._redo.pop()
 
     # -- widget callbacks ------------------------------------------------------
@@ -451,9 +469,10 @@ class RampEditor(widgets.VBox):
             lambda: self.set_nodata_color(self.nodata_color.value, self.nodata_opacity.value)
         )
 
-    def _on_k(self, change: dict[str, Any]) -> None:
-        # Changing k re-classes only when the ramp is already classed.
-        if self.ramp.mode == "discrete" and self._values is not None:
+    def _on_class_setting(self, change: dict[str, Any]) -> None:
+        # A new scheme or k moves the stops only while they are placed by
+        # classing; hand-placed stops stay until "place stops" is pressed.
+        if self.classed:
             self._guarded(self.place_stops)
 
     def _on_ramp_change(self, change: dict[str, Any]) -> None:
