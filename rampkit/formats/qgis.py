@@ -126,7 +126,7 @@ def _items_for_writing(
 ) -> tuple[Ramp, list[tuple[str, RGBA, str]]]:
     ramp = absolute_ramp(document, basis, losses)
     losses.mode(tuple(_TYPE_OF_MODE))
-    labels = document.stop_labels()
+    labels = document.with_ramp(ramp).stop_labels()
     items = [
         (format_number(stop.position), stop.color, label)
         for stop, label in zip(ramp.stops, labels)
