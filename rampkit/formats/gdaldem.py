@@ -246,7 +246,8 @@ def dumps_gdaldem(ramp: Ramp, *, lossy: bool = False) -> str:
     if ramp.mode == "discrete" and not ramp.relative:
         previous: float | None = None
         for stop in ramp.stops:
-            if previous is not None:
+            # A class of zero width (a repeated position) needs no step start.
+            if previous is not None and stop.position > previous:
                 start = math.nextafter(previous, math.inf)
                 lines.append(_line(format_position(start, False), stop.color))
             lines.append(_line(format_position(stop.position, False), stop.color))

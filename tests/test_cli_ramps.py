@@ -1,0 +1,89 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from rampkit import __version__
+from rampkit.cli import COMMAND_MODULES, build_parser, main
+from rampkit.formats.gdaldem import loads_gdaldem
+from rampkit.presets import get_ramp, registry
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out.strip() == f"rampkit {__version__}"
+
+
+def test_console_script_runs():
+    result = subprocess.run(
+        [sys.executable, "-m", "rampkit.cli", "ramps", "list"],
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "leaf_standard" in result.stdout
+
+
+def test_ramps_list_names_and_purposes(capsys):
+    assert main(["ramps", "list"]) == 0
+    out = capsys.readouterr().out
+    for name, ramp in registry().items():
+        assert f"{name}  " in out or out.startswith(name)
+        assert ramp.description in out
+
+
+def test_ramps_show_summary(capsys):
+    assert main(["ramps", "show", "leaf_standard"]) == 0
+    out = capsys.readouterr().out
+    assert "35%  #ff2800" in out
+    assert "nv  #00000000" in out
+
+
+def test_ramps_show_formats(capsys):
+    assert main(["ramps", "show", "yield_r", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["name"] == "yield_r"
+    assert main(["ramps", "show", "leaf_standard", "--format", "colorramp"]) == 0
+    assert json.loads(capsys.readouterr().out)["35%"] == [255, 40, 0]
+    assert main(["ramps", "show", "moisture", "--format", "gdaldem"]) == 0
+    assert loads_gdaldem(capsys.readouterr().out) == get_ramp("moisture")
+
+
+def test_ramps_show_a_file(tmp_path, capsys):
+    path = tmp_path / "mine.txt"
+    path.write_text("0 black\n100 white\n")
+    assert main(["ramps", "show", str(path)]) == 0
+    assert "100  #ffffff" in capsys.readouterr().out
+
+
+def test_unknown_ramp_is_one_line_error(capsys):
+    assert main(["ramps", "show", "yeld"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("rampkit: error: unknown ramp 'yeld'; known ramps:")
+    assert "Traceback" not in err
+
+
+def test_usage_error_exit_code():
+    with pytest.raises(SystemExit) as stop:
+        main(["ramps", "show"])
+    assert stop.value.code == 2
+
+
+def _subcommand_parsers(parser):
+    for action in parser._actions:  # argparse keeps subparsers here
+        if hasattr(action, "choices") and isinstance(action.choices, dict):
+            for name, sub in action.choices.items():
+                yield name, sub
+                yield from ((f"{name} {n}", s) for n, s in _subcommand_parsers(sub))
+
+
+def test_every_subcommand_has_help(capsys):
+    names = [name for name, _ in _subcommand_parsers(build_parser())]
+    assert "ramps list" in names and "ramps show" in names
+    assert len(names) >= len(COMMAND_MODULES)
+    for name in names:
+        with pytest.raises(SystemExit) as stop:
+            main([*name.split(), "--help"])
+        assert stop.value.code == 0
+        assert "usage: rampkit" in capsys.readouterr().out
