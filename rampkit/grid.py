@@ -1,0 +1,500 @@
+"""Points to a georeferenced grid: projection, footprints and aggregation.
+
+Projection
+    Points in WGS 84 are projected with pyproj to EPSG:3857 (Web Mercator,
+    the default and what web maps use) or kept in EPSG:4326. ``resolution``
+    is the pixel size in CRS units: metres of Web Mercator, or degrees.
+    Points beyond the Web Mercator limit, latitude ±85.0511287798066°, are
+    dropped (not clamped) from EPSG:3857 grids with a warning that counts
+    them, and the grid is clipped to that latitude.
+
+Footprints
+    Each point covers a footprint, a disc (``ROUND``) or a square
+    (``SQUARE``) whose diameter or side is in ground metres: the point's
+    swath width (``equipmentWidth``) where the data has one. Where a point
+    has no width, it takes the median width of the other points; where no
+    point has one, every point takes the spacing the points would have if
+    spread evenly over their bounding box, ``sqrt(area / count)``. Ground
+    metres become CRS units through the scale factor at the point's
+    latitude: ``1 / cos(lat)`` for Web Mercator, and degrees of a sphere of
+    radius 6,378,137 m for EPSG:4326, where a round footprint becomes an
+    ellipse.
+
+Coverage and aggregation
+    A pixel is covered by a footprint when the pixel's centre lies inside
+    it. A point whose footprint holds no pixel centre (a footprint smaller
+    than a pixel) covers the pixel it lies in, so no point is lost. Where
+    footprints overlap, the pixel holds the mean of their values (or the
+    min, max, sum or count). Points are summed in value order, so the grid
+    does not depend on the order of the input, to the last bit.
+
+Grid
+    Pixel edges fall on multiples of ``resolution`` from ``align`` (the CRS
+    origin by default). Rows run north to south. Pixels no footprint reached
+    are NaN.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import warnings
+from collections.abc import Sequence
+from typing import Any, Literal, TypeAlias
+
+import numba
+import numpy as np
+import xarray as xr
+from affine import Affine
+from numpy.typing import ArrayLike, NDArray
+
+from rampkit.errors import GridError, RampkitWarning
+from rampkit.operations import LENGTH_UNITS, Operation
+
+__all__ = [
+    "AGGREGATES",
+    "MAX_PIXELS",
+    "MERCATOR_LAT_LIMIT",
+    "MERCATOR_Y_LIMIT",
+    "PROJECTIONS",
+    "SHAPES",
+    "footprint_diameters",
+    "normalize_projection",
+    "rasterize",
+    "rasterize_points",
+]
+
+logger = logging.getLogger(__name__)
+
+Shape: TypeAlias = Literal["ROUND", "SQUARE"]
+Aggregate: TypeAlias = Literal["mean", "min", "max", "sum", "count"]
+
+SHAPES = ("ROUND", "SQUARE")
+AGGREGATES = ("mean", "min", "max", "sum", "count")
+PROJECTIONS = ("EPSG:3857", "EPSG:4326")
+_PROJECTION_ALIASES = {
+    "EPSG:3857": "EPSG:3857",
+    "EPSG_3857": "EPSG:3857",
+    "3857": "EPSG:3857",
+    "EPSG:4326": "EPSG:4326",
+    "EPSG_4326": "EPSG:4326",
+    "4326": "EPSG:4326",
+}
+
+# The Web Mercator sphere's radius and the edge of its square map.
+EARTH_RADIUS = 6378137.0
+MERCATOR_Y_LIMIT = math.pi * EARTH_RADIUS
+MERCATOR_LAT_LIMIT = math.degrees(2 * math.atan(math.exp(math.pi)) - math.pi / 2)
+
+# 4096 x 4096 pixels: a few float64 grids of this size fit in a notebook's memory.
+MAX_PIXELS = 4096 * 4096
+
+_AGGREGATE_CODES = {"mean": 0, "sum": 0, "count": 0, "min": 1, "max": 2}
+
+
+@functools.lru_cache(maxsize=4)
+def _transformer(target: str) -> Any:
+    from pyproj import Transformer
+
+    return Transformer.from_crs("EPSG:4326", target, always_xy=True)
+
+
+def normalize_projection(projection: str | int) -> str:
+    """Return ``"EPSG:3857"`` or ``"EPSG:4326"`` for any accepted spelling.
+
+    ``EPSG_3857`` is the images API's spelling; ``EPSG:3857`` and the bare
+    code are accepted too.
+
+    Examples
+    --------
+    >>> normalize_projection("EPSG_3857")
+    'EPSG:3857'
+    """
+    key = str(projection).strip().upper()
+    if key not in _PROJECTION_ALIASES:
+        raise GridError(
+            f"projection {projection!r} is not supported; use one of "
+            "'EPSG:3857', 'EPSG_3857', 'EPSG:4326', 'EPSG_4326'"
+        )
+    return _PROJECTION_ALIASES[key]
+
+
+def _check_options(resolution: float, shape: str, aggregate: str) -> tuple[float, str]:
+    try:
+        resolution = float(resolution)
+    except (TypeError, ValueError):
+        raise GridError(
+            f"resolution {resolution!r} is not a number; give the pixel size in CRS units"
+        ) from None
+    if not math.isfinite(resolution) or resolution <= 0:
+        raise GridError(
+            f"resolution {resolution!r} must be a finite number above 0; give the pixel "
+            "size in CRS units, for example 1 (metre) for EPSG:3857"
+        )
+    shape_key = str(shape).upper()
+    if shape_key not in SHAPES:
+        raise GridError(f"shape {shape!r} is not supported; use 'ROUND' or 'SQUARE'")
+    if aggregate not in AGGREGATES:
+        raise GridError(
+            f"aggregate {aggregate!r} is not supported; use one of "
+            + ", ".join(repr(name) for name in AGGREGATES)
+        )
+    return resolution, shape_key
+
+
+def footprint_diameters(op: Operation) -> NDArray[np.float64]:
+    """Return each point's footprint diameter in ground metres.
+
+    The swath width (``equipmentWidth``, in its unit) where the point has
+    one; the median of the others where it does not; the even-spacing
+    estimate ``sqrt(bounding-box area / count)`` where no point has one.
+
+    Raises
+    ------
+    GridError
+        When ``equipmentWidth`` has a unit that is not a length.
+    """
+    width = op.properties.get("equipmentWidth")
+    if width is not None:
+        unit = op.units.get("equipmentWidth", "m")
+        factor = LENGTH_UNITS.get(unit.strip().lower())
+        if factor is None:
+            raise GridError(
+                f"equipmentWidth unit {unit!r} of operation {op.id!r} is not a known length "
+                f"unit; use one of {', '.join(LENGTH_UNITS)} or pass footprint_m"
+            )
+        metres = width * factor
+        usable = np.isfinite(metres) & (metres > 0)
+        if usable.any():
+            return np.where(usable, metres, np.median(metres[usable]))
+    return np.full(len(op), _even_spacing(op.lon, op.lat))
+
+
+def _even_spacing(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> float:
+    """Return sqrt(bounding-box area / count) in metres, at least 1 m."""
+    located = np.isfinite(lon) & np.isfinite(lat)
+    if located.sum() < 2:
+        return 1.0
+    lon, lat = lon[located], lat[located]
+    metres_per_degree = EARTH_RADIUS * math.pi / 180
+    height = (lat.max() - lat.min()) * metres_per_degree
+    width = (lon.max() - lon.min()) * metres_per_degree * math.cos(math.radians(lat.mean()))
+    return max(1.0, math.sqrt(max(width, 1.0) * max(height, 1.0) / lon.size))
+
+
+@numba.njit(cache=True, nogil=True)
+def _stamp(px, py, rx, ry, values, square, mode, height, width):  # type: ignore[no-untyped-def]
+    """Stamp footprints into sum, count and min/max grids (pixel units)."""
+    total = np.zeros((height, width), dtype=np.float64)
+    count = np.zeros((height, width), dtype=np.int32)
+    for i in range(px.size):
+        cx = px[i]
+        cy = py[i]
+        ax = rx[i]
+        ay = ry[i]
+        value = values[i]
+        c0 = max(int(math.ceil(cx - ax - 0.5)), 0)
+        c1 = min(int(math.floor(cx + ax - 0.5)), width - 1)
+        r0 = max(int(math.ceil(cy - ay - 0.5)), 0)
+        r1 = min(int(math.floor(cy + ay - 0.5)), height - 1)
+        hit = False
+        for r in range(r0, r1 + 1):
+            dy = r + 0.5 - cy
+            for c in range(c0, c1 + 1):
+                dx = c + 0.5 - cx
+                if square:
+                    inside = abs(dx) <= ax and abs(dy) <= ay
+                else:
+                    inside = dx * dx * ay * ay + dy * dy * ax * ax <= ax * ax * ay * ay
+                if inside:
+                    hit = True
+                    _add(total, count, r, c, value, mode)
+        if not hit:
+            r = min(max(int(math.floor(cy)), 0), height - 1)
+            c = min(max(int(math.floor(cx)), 0), width - 1)
+            _add(total, count, r, c, value, mode)
+    return total, count
+
+
+@numba.njit(cache=True, inline="always")
+def _add(total, count, r, c, value, mode):  # type: ignore[no-untyped-def]
+    if mode == 0:
+        total[r, c] += value
+    elif count[r, c] == 0:
+        total[r, c] = value
+    elif mode == 1:
+        total[r, c] = min(total[r, c], value)
+    else:
+        total[r, c] = max(total[r, c], value)
+    count[r, c] += 1
+
+
+def _edges(low: float, high: float, resolution: float, offset: float) -> tuple[float, int]:
+    """Return the snapped lower edge and the pixel count covering [low, high]."""
+    start = math.floor((low - offset) / resolution)
+    stop = math.ceil((high - offset) / resolution)
+    return offset + start * resolution, max(int(stop - start), 1)
+
+
+def _smallest_resolution(
+    x_span: tuple[float, float],
+    y_span: tuple[float, float],
+    radius: float,
+    resolution: float,
+    offset: tuple[float, float],
+    max_pixels: int,
+) -> float:
+    """Return the smallest resolution, to 3 significant digits, whose grid fits."""
+
+    def pixels(candidate: float) -> int:
+        _, columns = _edges(x_span[0] - radius, x_span[1] + radius, candidate, offset[0])
+        _, rows = _edges(y_span[0] - radius, y_span[1] + radius, candidate, offset[1])
+        return columns * rows
+
+    area = (x_span[1] - x_span[0] + 2 * radius) * (y_span[1] - y_span[0] + 2 * radius)
+    candidate = max(math.sqrt(area / max_pixels), resolution)
+    while pixels(candidate) > max_pixels:
+        candidate *= 1.001
+    # Round up to 3 significant digits, a number a user can type.
+    digits = 2 - math.floor(math.log10(candidate))
+    rounded = math.ceil(candidate * 10**digits) / 10**digits
+    return rounded if pixels(rounded) <= max_pixels else candidate
+
+
+def rasterize_points(
+    lon: ArrayLike,
+    lat: ArrayLike,
+    values: ArrayLike,
+    *,
+    resolution: float,
+    projection: str = "EPSG:3857",
+    shape: Shape | str = "ROUND",
+    footprint_m: float | ArrayLike = 1.0,
+    aggregate: Aggregate | str = "mean",
+    max_pixels: int = MAX_PIXELS,
+    align: Sequence[float] = (0.0, 0.0),
+    name: str | None = None,
+    unit: str | None = None,
+) -> xr.DataArray:
+    """Grid point values given as arrays; see :func:`rasterize`.
+
+    Parameters
+    ----------
+    lon, lat, values : array_like
+        WGS 84 degrees and one value per point; points with a non-finite
+        coordinate or value are skipped.
+    footprint_m : float or array_like
+        Footprint diameter (ROUND) or side (SQUARE) in ground metres, one for
+        all points or one per point.
+    align : (x, y)
+        A point in CRS units where pixel corners fall.
+    name, unit : str, optional
+        The property name and unit recorded in the attributes.
+
+    Examples
+    --------
+    >>> grid = rasterize_points([0.0], [0.0], [5.0], resolution=10, footprint_m=25,
+    ...                         align=(5, 5))
+    >>> int((grid.values == 5.0).sum())
+    5
+    """
+    resolution, shape_key = _check_options(resolution, str(shape), str(aggregate))
+    crs = normalize_projection(projection)
+    if int(max_pixels) < 1:
+        raise GridError(f"max_pixels {max_pixels!r} must be at least 1; use the default")
+    lon_array = np.asarray(lon, dtype=np.float64).ravel()
+    lat_array = np.asarray(lat, dtype=np.float64).ravel()
+    value_array = np.asarray(values, dtype=np.float64).ravel()
+    diameters = np.broadcast_to(np.asarray(footprint_m, dtype=np.float64), lon_array.shape)
+    if not (lon_array.shape == lat_array.shape == value_array.shape):
+        raise GridError(
+            f"lon, lat and values have {lon_array.size}, {lat_array.size} and "
+            f"{value_array.size} items; give one of each per point"
+        )
+
+    # Skip points without a location or value, then points the CRS cannot hold.
+    keep = (
+        np.isfinite(lon_array) & np.isfinite(lat_array) & np.isfinite(value_array)
+        & (np.abs(lat_array) <= 90) & (np.abs(lon_array) <= 180)
+    )
+    if crs == "EPSG:3857":
+        beyond = keep & (np.abs(lat_array) > MERCATOR_LAT_LIMIT)
+        dropped = int(beyond.sum())
+        if dropped:
+            warnings.warn(
+                f"dropped {dropped} points beyond the Web Mercator limit of latitude "
+                f"±{MERCATOR_LAT_LIMIT:.4f}°; use projection='EPSG:4326' to keep them",
+                RampkitWarning,
+                stacklevel=2,
+            )
+            keep &= ~beyond
+    bad_sizes = keep & ~(np.isfinite(diameters) & (diameters > 0))
+    if bad_sizes.any():
+        raise GridError(
+            f"footprint {float(diameters[bad_sizes][0])!r} m must be a finite size above 0; "
+            "give the footprint diameter in metres"
+        )
+    if not keep.any():
+        raise GridError(
+            f"no point has a location and a value to grid ({lon_array.size} points given); "
+            "check the property and the cleaning steps"
+        )
+    lon_array, lat_array = lon_array[keep], lat_array[keep]
+    value_array, diameters = value_array[keep], diameters[keep]
+
+    # Project, and turn ground metres into CRS units at each point's latitude.
+    if crs == "EPSG:3857":
+        x, y = _transformer(crs).transform(lon_array, lat_array)
+        x, y = np.asarray(x), np.asarray(y)
+        radius_x = diameters / 2 / np.cos(np.radians(lat_array))
+        radius_y = radius_x
+    else:
+        x, y = lon_array, lat_array
+        radius_y = diameters / 2 / (EARTH_RADIUS * math.pi / 180)
+        radius_x = radius_y / np.maximum(np.cos(np.radians(lat_array)), 1e-12)
+
+    # Snap the extent to the pixel lattice; clip Web Mercator to its square.
+    reach_x, reach_y = float(radius_x.max()), float(radius_y.max())
+    low_x, high_x = float(x.min()) - reach_x, float(x.max()) + reach_x
+    low_y, high_y = float(y.min()) - reach_y, float(y.max()) + reach_y
+    limit_x, limit_y = (
+        (MERCATOR_Y_LIMIT, MERCATOR_Y_LIMIT) if crs == "EPSG:3857" else (180.0, 90.0)
+    )
+    low_x, high_x = max(low_x, -limit_x), min(high_x, limit_x)
+    low_y, high_y = max(low_y, -limit_y), min(high_y, limit_y)
+    xmin, columns = _edges(low_x, high_x, resolution, float(align[0]))
+    ymin, rows = _edges(low_y, high_y, resolution, float(align[1]))
+    if columns * rows > max_pixels:
+        smallest = _smallest_resolution(
+            (float(x.min()), float(x.max())),
+            (float(y.min()), float(y.max())),
+            max(reach_x, reach_y),
+            resolution,
+            (float(align[0]), float(align[1])),
+            int(max_pixels),
+        )
+        raise GridError(
+            f"resolution {resolution!r} gives a grid of {columns} x {rows} = "
+            f"{columns * rows} pixels, over the cap of {int(max_pixels)}; use a resolution "
+            f"of at least {smallest:g}"
+        )
+    ymax = ymin + rows * resolution
+
+    # Sum in value order so that the mean does not depend on input order.
+    order = np.argsort(value_array, kind="stable")
+    total, count = _stamp(
+        ((x - xmin) / resolution)[order],
+        ((ymax - y) / resolution)[order],
+        (radius_x / resolution)[order],
+        (radius_y / resolution)[order],
+        value_array[order],
+        shape_key == "SQUARE",
+        _AGGREGATE_CODES[str(aggregate)],
+        rows,
+        columns,
+    )
+    covered = count > 0
+    if aggregate == "mean":
+        grid = np.full((rows, columns), np.nan)
+        np.divide(total, count, out=grid, where=covered)
+    elif aggregate == "count":
+        grid = np.where(covered, count.astype(np.float64), np.nan)
+    else:
+        grid = np.where(covered, total, np.nan)
+
+    transform = Affine(resolution, 0.0, xmin, 0.0, -resolution, ymax)
+    x_centres = xmin + (np.arange(columns) + 0.5) * resolution
+    y_centres = ymax - (np.arange(rows) + 0.5) * resolution
+    logger.debug("gridded %d points into %d x %d pixels", value_array.size, columns, rows)
+    return xr.DataArray(
+        grid,
+        dims=("y", "x"),
+        coords={"y": y_centres, "x": x_centres},
+        name=name,
+        attrs={
+            "crs": crs,
+            "transform": transform,
+            "resolution": resolution,
+            "shape": shape_key,
+            "aggregate": str(aggregate),
+            "property": name,
+            "unit": unit,
+            "nodata": np.nan,
+            "points": int(value_array.size),
+        },
+    )
+
+
+def rasterize(
+    op: Operation,
+    property: str,
+    *,
+    resolution: float,
+    projection: str = "EPSG:3857",
+    shape: Shape | str = "ROUND",
+    footprint_m: float | ArrayLike | None = None,
+    aggregate: Aggregate | str = "mean",
+    max_pixels: int = MAX_PIXELS,
+    align: Sequence[float] = (0.0, 0.0),
+) -> xr.DataArray:
+    """Grid one property of an operation; see the module notes for the rules.
+
+    Parameters
+    ----------
+    op : Operation
+    property : str
+        A numeric property (an original column name that was renamed works too).
+    resolution : float
+        Pixel size in CRS units (metres for EPSG:3857, degrees for EPSG:4326),
+        above 0.
+    projection : {"EPSG:3857", "EPSG:4326"}
+        Also spelled ``EPSG_3857`` / ``EPSG_4326``.
+    shape : {"ROUND", "SQUARE"}
+        The footprint of each point.
+    footprint_m : float or array_like, optional
+        Footprint diameter or side in ground metres; by default each point's
+        swath width (see :func:`footprint_diameters`).
+    aggregate : {"mean", "min", "max", "sum", "count"}
+        How overlapping footprints combine.
+    max_pixels : int
+        The largest grid allowed.
+    align : (x, y)
+        A point in CRS units where pixel corners fall.
+
+    Returns
+    -------
+    xarray.DataArray
+        Dims ``("y", "x")`` with pixel-centre coordinates, rows north to
+        south, NaN where no point reached. Attributes: ``crs``,
+        ``transform`` (an :class:`affine.Affine`), ``resolution``, ``shape``,
+        ``aggregate``, ``property``, ``unit``, ``nodata`` (NaN), ``points``
+        and ``operation_id``.
+
+    Raises
+    ------
+    OperationDataError
+        When the operation has no such numeric property.
+    GridError
+        For a resolution of 0 or below, an unknown projection or shape, a
+        grid over ``max_pixels`` (the message names the smallest resolution
+        that fits) or no point to grid.
+    """
+    name = property if property in op.properties else op.resolve_property(property)
+    footprint = footprint_diameters(op) if footprint_m is None else footprint_m
+    grid = rasterize_points(
+        op.lon,
+        op.lat,
+        op.properties[name],
+        resolution=resolution,
+        projection=projection,
+        shape=shape,
+        footprint_m=footprint,
+        aggregate=aggregate,
+        max_pixels=max_pixels,
+        align=align,
+        name=name,
+        unit=op.units.get(name),
+    )
+    grid.attrs["operation_id"] = op.id
+    return grid

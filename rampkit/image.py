@@ -1,0 +1,421 @@
+"""Rendered images: RGBA PNG and GeoTIFF files with their georeferencing.
+
+A :class:`RenderedImage` is a colorized grid with everything a map or a GIS
+needs to place it: the CRS, the affine transform, the extent in the CRS and
+the ``[[south, west], [north, east]]`` bounds that ``ipyleaflet.ImageOverlay``
+takes. Rows run north to south.
+
+Files
+    :func:`write_png` writes the PNG (real transparency where a pixel has no
+    value), the GDAL sidecar ``<name>.png.aux.xml`` with the spatial
+    reference and geotransform, and the world file ``<name>.pgw``. GDAL reads
+    the sidecar first, so ``rasterio.open("<name>.png")`` returns the grid's
+    bounds and CRS. :func:`write_geotiff` writes the RGBA rendering and
+    :func:`write_values_geotiff` the float values with NaN as nodata.
+
+Every writer writes to temporary files in the target folder and renames
+them into place, so a failure leaves no partial file behind, and refuses to
+replace an existing file unless ``overwrite=True``.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import logging
+import math
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+from affine import Affine
+from numpy.typing import NDArray
+
+from rampkit.colorize import Basis, BasisLike, colorize
+from rampkit.errors import ExportExistsError, GridError
+from rampkit.grid import MERCATOR_LAT_LIMIT, normalize_projection
+from rampkit.ramp import Ramp
+
+__all__ = [
+    "RenderedImage",
+    "aux_xml",
+    "data_url",
+    "encode_png",
+    "latlon_bounds",
+    "render_grid",
+    "world_file",
+    "write_geotiff",
+    "write_png",
+    "write_values_geotiff",
+]
+
+logger = logging.getLogger(__name__)
+
+Extent = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True, eq=False)
+class RenderedImage:
+    """A colorized, georeferenced grid.
+
+    Attributes
+    ----------
+    rgba : ndarray of uint8, shape (rows, columns, 4)
+        Read-only; rows run north to south.
+    png : bytes
+        The RGBA PNG encoding of ``rgba`` (see :func:`encode_png`).
+    crs : str
+        ``"EPSG:3857"`` or ``"EPSG:4326"``.
+    transform : affine.Affine
+        Pixel (column, row) to CRS coordinates of the pixel's corner.
+    extent : (xmin, ymin, xmax, ymax)
+        In CRS units.
+    latlon_bounds : [[south, west], [north, east]]
+        WGS 84 degrees, as ``ipyleaflet.ImageOverlay`` takes them.
+    basis : Basis or None
+        The resolved percent basis; None for an absolute ramp.
+    property, unit : str or None
+        What the pixels show.
+    ramp : Ramp
+        The ramp that was applied, with percents resolved to values.
+    """
+
+    rgba: NDArray[np.uint8]
+    png: bytes
+    crs: str
+    transform: Affine
+    extent: Extent
+    latlon_bounds: list[list[float]]
+    basis: Basis | None
+    property: str | None
+    unit: str | None
+    ramp: Ramp
+
+    @property
+    def width(self) -> int:
+        """Columns of pixels."""
+        return int(self.rgba.shape[1])
+
+    @property
+    def height(self) -> int:
+        """Rows of pixels."""
+        return int(self.rgba.shape[0])
+
+    def data_url(self) -> str:
+        """Return the PNG as a ``data:image/png;base64,...`` URL."""
+        return data_url(self.png)
+
+    def _repr_png_(self) -> bytes:
+        return self.png
+
+
+def latlon_bounds(extent: Sequence[float], crs: str) -> list[list[float]]:
+    """Return ``[[south, west], [north, east]]`` in degrees for an extent in a CRS.
+
+    Web Mercator y beyond the edge of its square is clamped to latitude
+    ±85.0511287798066°, so the result is always finite.
+
+    Examples
+    --------
+    >>> latlon_bounds((-20037508.342789244, -20037508.342789244,
+    ...                20037508.342789244, 20037508.342789244), "EPSG:3857")
+    [[-85.0511287798066, -180.0], [85.0511287798066, 180.0]]
+    """
+    xmin, ymin, xmax, ymax = (float(value) for value in extent)
+    if normalize_projection(crs) == "EPSG:4326":
+        return [[ymin, xmin], [ymax, xmax]]
+    radius = 6378137.0
+
+    def lat(y: float) -> float:
+        degrees = math.degrees(math.atan(math.sinh(y / radius)))
+        return max(-MERCATOR_LAT_LIMIT, min(MERCATOR_LAT_LIMIT, degrees))
+
+    def lon(x: float) -> float:
+        return max(-180.0, min(180.0, math.degrees(x / radius)))
+
+    return [[lat(ymin), lon(xmin)], [lat(ymax), lon(xmax)]]
+
+
+def encode_png(rgba: NDArray[np.uint8]) -> bytes:
+    """Encode an RGBA array as PNG bytes.
+
+    The same array always gives the same bytes: Pillow writes no time stamp
+    or other varying chunk, and the compression level is fixed.
+
+    Raises
+    ------
+    GridError
+        When the array is not ``(rows, columns, 4)`` uint8.
+    """
+    from PIL import Image
+
+    array = np.asarray(rgba)
+    if array.ndim != 3 or array.shape[2] != 4 or array.dtype != np.uint8:
+        raise GridError(
+            f"an RGBA image must be a (rows, columns, 4) uint8 array, got shape "
+            f"{array.shape} and dtype {array.dtype}; pass the rgba of a Colorized result"
+        )
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(array), mode="RGBA").save(
+        buffer, format="PNG", compress_level=6
+    )
+    return buffer.getvalue()
+
+
+def data_url(png: bytes) -> str:
+    """Return PNG bytes as a ``data:`` URL, for widgets that take a URL.
+
+    Examples
+    --------
+    >>> data_url(b"png")
+    'data:image/png;base64,cG5n'
+    """
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _grid_georeference(grid: xr.DataArray) -> tuple[str, Affine, Extent]:
+    crs = grid.attrs.get("crs")
+    transform = grid.attrs.get("transform")
+    if crs is None or transform is None:
+        raise GridError(
+            "grid has no 'crs' or 'transform' attribute; build it with rampkit.grid.rasterize"
+        )
+    transform = Affine(*tuple(transform)[:6])
+    if transform.b != 0 or transform.d != 0 or transform.e >= 0:
+        raise GridError(
+            f"grid transform {tuple(transform)[:6]!r} is rotated or south-up; grids from "
+            "rasterize run north to south with no rotation"
+        )
+    rows, columns = grid.shape
+    xmin, ymax = transform.c, transform.f
+    xmax = xmin + columns * transform.a
+    ymin = ymax + rows * transform.e
+    return normalize_projection(crs), transform, (xmin, ymin, xmax, ymax)
+
+
+def render_grid(grid: xr.DataArray, ramp: Ramp, *, basis: BasisLike = None) -> RenderedImage:
+    """Colorize a grid from :func:`rampkit.grid.rasterize` into a georeferenced image.
+
+    Parameters
+    ----------
+    grid : xarray.DataArray
+        With ``crs`` and ``transform`` attributes; NaN is no value.
+    ramp : Ramp
+        A relative ramp resolves its percents against ``basis``.
+    basis : Basis, (vmin, vmax), "data" or None
+        As in :func:`rampkit.colorize.colorize`; None is the grid's valid
+        minimum and maximum.
+
+    Returns
+    -------
+    RenderedImage
+    """
+    crs, transform, extent = _grid_georeference(grid)
+    result = colorize(grid, ramp, basis=basis)
+    rgba = result.rgba
+    rgba.setflags(write=False)
+    return RenderedImage(
+        rgba=rgba,
+        png=encode_png(rgba),
+        crs=crs,
+        transform=transform,
+        extent=extent,
+        latlon_bounds=latlon_bounds(extent, crs),
+        basis=result.basis,
+        property=grid.attrs.get("property", grid.name),
+        unit=grid.attrs.get("unit"),
+        ramp=result.ramp,
+    )
+
+
+# -- georeferencing files ---------------------------------------------------------
+
+
+def _wkt(crs: str) -> str:
+    from pyproj import CRS
+    from pyproj.enums import WktVersion
+
+    return str(CRS.from_user_input(crs).to_wkt(WktVersion.WKT1_GDAL))
+
+
+def aux_xml(image: RenderedImage) -> str:
+    """Return the GDAL PAM sidecar (``.aux.xml``) text for an image.
+
+    It holds the spatial reference as WKT and the six-number GDAL
+    geotransform, in the layout GDAL itself writes.
+    """
+    from xml.sax.saxutils import escape
+
+    t = image.transform
+    numbers = (t.c, t.a, t.b, t.f, t.d, t.e)
+    geotransform = ",".join(f"{value:24.16e}" for value in numbers)
+    return (
+        "<PAMDataset>\n"
+        f'  <SRS dataAxisToSRSAxisMapping="{_axis_mapping(image.crs)}">'
+        f"{escape(_wkt(image.crs))}</SRS>\n"
+        f"  <GeoTransform>{geotransform}</GeoTransform>\n"
+        "</PAMDataset>\n"
+    )
+
+
+def _axis_mapping(crs: str) -> str:
+    # GDAL's PAM files record the traditional GIS order (x = east) for both CRSs.
+    return "2,1" if crs == "EPSG:4326" else "1,2"
+
+
+def world_file(image: RenderedImage) -> str:
+    """Return the world file (``.pgw``) text: pixel size, rotation, upper-left centre."""
+    t = image.transform
+    centre_x = t.c + t.a / 2 + t.b / 2
+    centre_y = t.f + t.d / 2 + t.e / 2
+    return "".join(f"{value:.10f}\n" for value in (t.a, t.d, t.b, t.e, centre_x, centre_y))
+
+
+def _check_targets(paths: Sequence[Path], overwrite: bool) -> None:
+    if overwrite:
+        return
+    for path in paths:
+        if path.exists():
+            raise ExportExistsError(
+                f"file {str(path)!r} already exists; pass overwrite=True (--overwrite) to "
+                "replace it or choose another name"
+            )
+
+
+def _write_atomically(writers: Sequence[tuple[Path, Callable[[Path], None]]]) -> None:
+    """Write each file to a temporary name, then rename all into place."""
+    done: list[tuple[Path, Path]] = []
+    try:
+        for target, write in writers:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(
+                dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+            )
+            os.close(handle)
+            done.append((Path(temporary), target))
+            write(Path(temporary))
+        for temporary, target in done:
+            os.replace(temporary, target)
+    except BaseException:
+        for temporary, _ in done:
+            temporary.unlink(missing_ok=True)
+        raise
+
+
+def _sidecar_paths(path: Path) -> tuple[Path, Path]:
+    return path.with_name(path.name + ".aux.xml"), path.with_suffix(".pgw")
+
+
+def write_png(
+    image: RenderedImage, path: str | os.PathLike[str], *, overwrite: bool = False
+) -> Path:
+    """Write the PNG, its ``.png.aux.xml`` sidecar and its ``.pgw`` world file.
+
+    Returns
+    -------
+    pathlib.Path
+        The PNG's path.
+
+    Raises
+    ------
+    ExportExistsError
+        When one of the three files exists and ``overwrite`` is False.
+    """
+    target = Path(path)
+    aux_path, world_path = _sidecar_paths(target)
+    _check_targets((target, aux_path, world_path), overwrite)
+    _write_atomically([
+        (target, lambda temporary: temporary.write_bytes(image.png)),
+        (aux_path, lambda temporary: temporary.write_text(aux_xml(image), encoding="utf-8")),
+        (world_path, lambda temporary: temporary.write_text(world_file(image), encoding="ascii")),
+    ])
+    logger.info("wrote %s with its .aux.xml and world file", target)
+    return target
+
+
+def _write_tiff(path: Path, array: NDArray[Any], crs: str, transform: Affine, **profile: Any) -> None:
+    import rasterio
+
+    bands = array.shape[2] if array.ndim == 3 else 1
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=array.shape[1],
+        height=array.shape[0],
+        count=bands,
+        dtype=array.dtype,
+        crs=crs,
+        transform=transform,
+        compress="deflate",
+        **profile,
+    ) as dataset:
+        if array.ndim == 3:
+            dataset.write(np.moveaxis(array, 2, 0))
+        else:
+            dataset.write(array, 1)
+        if bands == 4:
+            from rasterio.enums import ColorInterp
+
+            dataset.colorinterp = (
+                ColorInterp.red, ColorInterp.green, ColorInterp.blue, ColorInterp.alpha
+            )
+
+
+def write_geotiff(
+    image: RenderedImage, path: str | os.PathLike[str], *, overwrite: bool = False
+) -> Path:
+    """Write the RGBA rendering as a four-band GeoTIFF with an alpha band.
+
+    Raises
+    ------
+    ExportExistsError
+        When the file exists and ``overwrite`` is False.
+    """
+    target = Path(path)
+    _check_targets((target,), overwrite)
+    _write_atomically([
+        (target, lambda temporary: _write_tiff(
+            temporary, np.asarray(image.rgba), image.crs, image.transform, photometric="RGB"
+        )),
+    ])
+    logger.info("wrote %s", target)
+    return target
+
+
+def write_values_geotiff(
+    grid: xr.DataArray, path: str | os.PathLike[str], *, overwrite: bool = False
+) -> Path:
+    """Write the grid's float values as a one-band GeoTIFF with NaN as nodata.
+
+    The band description is the property name and the unit goes into the
+    band's ``unit`` tag, for GIS use.
+
+    Raises
+    ------
+    ExportExistsError
+        When the file exists and ``overwrite`` is False.
+    """
+    crs, transform, _ = _grid_georeference(grid)
+    target = Path(path)
+    _check_targets((target,), overwrite)
+    values = np.asarray(grid.values, dtype=np.float64)
+
+    def write(temporary: Path) -> None:
+        import rasterio
+
+        _write_tiff(temporary, values, crs, transform, nodata=np.nan)
+        with rasterio.open(temporary, "r+") as dataset:
+            if grid.attrs.get("property"):
+                dataset.set_band_description(1, str(grid.attrs["property"]))
+            if grid.attrs.get("unit"):
+                dataset.set_band_unit(1, str(grid.attrs["unit"]))
+
+    _write_atomically([(target, write)])
+    logger.info("wrote %s", target)
+    return target
