@@ -22,6 +22,7 @@ __all__ = ["build_parser", "main"]
 # Subcommand modules, in the order `rampkit --help` lists them.
 COMMAND_MODULES = (
     "rampkit.cli.ramps",
+    "rampkit.cli.render",
 )
 
 

@@ -1,0 +1,171 @@
+"""``rampkit render``: render one property of an operation file to a georeferenced PNG."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+__all__ = ["add_parser"]
+
+_DESCRIPTION = """\
+Render one property of an operation to an RGBA PNG with its GDAL sidecar
+(OUT.png.aux.xml) and world file (OUT.pgw). INPUT is a GeoJSON, gzipped
+GeoJSON, GeoParquet, zipped shapefile or CSV file of points, or the id of a
+bundled sample operation. The points are cleaned (the API's default rules,
+the speed filter and the harvest outlier filter), gridded with a footprint
+per point sized from its swath width, and colorized. The command prints the
+extent and the min and max that percent stops resolved against.
+"""
+
+
+def _run(args: argparse.Namespace) -> int:
+    from rampkit.colorize import Basis
+    from rampkit.errors import ExportExistsError, OperationDataError
+    from rampkit.image import write_png
+    from rampkit.operations import read_operation
+    from rampkit.render import render_operation
+    from rampkit.samples import list_samples, load_sample
+
+    # Refuse an existing output before the slow steps, not after them.
+    output = Path(args.output)
+    if not args.overwrite:
+        for path in (output, output.with_name(output.name + ".aux.xml"), output.with_suffix(".pgw")):
+            if path.exists():
+                raise ExportExistsError(
+                    f"file {str(path)!r} already exists; pass --overwrite to replace it or "
+                    "choose another output name"
+                )
+
+    source = Path(args.input)
+    if source.exists():
+        op = read_operation(source, encoding=args.encoding)
+    elif args.input in {entry["id"] for entry in list_samples()}:
+        op = load_sample(args.input)
+    else:
+        raise OperationDataError(
+            f"input {args.input!r} is neither a file nor a sample id; give a path or one of "
+            + ", ".join(entry["id"] for entry in list_samples())
+        )
+
+    basis = None
+    if args.basis is not None:
+        basis = Basis.fixed(*args.basis)
+    elif args.trim is not None:
+        basis = Basis.trimmed(*args.trim)
+
+    image = render_operation(
+        op,
+        args.property,
+        args.ramp,
+        resolution=args.resolution,
+        projection=args.projection,
+        shape=args.shape.upper(),
+        basis=basis,
+        clean=not args.no_clean,
+        footprint_m=args.footprint,
+    )
+    write_png(image, output, overwrite=args.overwrite)
+
+    report: dict[str, Any] = {
+        "output": str(output),
+        "property": image.property,
+        "unit": image.unit,
+        "crs": image.crs,
+        "size": [image.width, image.height],
+        "extent": dict(zip(("xmin", "ymin", "xmax", "ymax"), image.extent)),
+        "latlon_bounds": image.latlon_bounds,
+        "basis": image.basis.to_dict() if image.basis else None,
+    }
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    xmin, ymin, xmax, ymax = image.extent
+    unit = f" {image.unit}" if image.unit else ""
+    print(f"wrote {output} ({image.width} x {image.height} pixels, {image.crs})")
+    print(f"extent: xmin={xmin!r} ymin={ymin!r} xmax={xmax!r} ymax={ymax!r}")
+    (south, west), (north, east) = image.latlon_bounds
+    print(f"lat/lon bounds: south={south:.7f} west={west:.7f} north={north:.7f} east={east:.7f}")
+    if image.basis is not None:
+        print(
+            f"basis ({image.basis.kind}): 0% = {image.basis.vmin:g}{unit}, "
+            f"100% = {image.basis.vmax:g}{unit}"
+        )
+    else:
+        print("basis: none (the ramp has absolute stops)")
+    return 0
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register ``rampkit render``."""
+    parser = subparsers.add_parser(
+        "render",
+        help="render an operation's property to a georeferenced PNG",
+        description=_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "input", metavar="INPUT", help="operation file (GeoJSON, .geojson.gz, GeoParquet, "
+        "zipped shapefile, CSV) or sample id",
+    )
+    parser.add_argument(
+        "-p", "--property", required=True, metavar="NAME",
+        help="numeric property to render, by its standard name (dryVolumePerArea) or its "
+        "column name in the file (yld_vl_d)",
+    )
+    parser.add_argument(
+        "-o", "--output", required=True, metavar="OUT.png",
+        help="PNG to write; OUT.png.aux.xml and OUT.pgw are written beside it",
+    )
+    parser.add_argument(
+        "--ramp", default="leaf_standard", metavar="PRESET_OR_FILE",
+        help="preset name (add _r to reverse) or ramp file; default: leaf_standard, the "
+        "images API's standard ramp",
+    )
+    parser.add_argument(
+        "--resolution", type=float, default=None, metavar="R",
+        help="pixel size in CRS units: metres for EPSG:3857 (default 1), degrees for "
+        "EPSG:4326 (default 0.00001)",
+    )
+    parser.add_argument(
+        "--shape", choices=("round", "square"), default="round", type=str.lower,
+        help="footprint of each point: a disc or a square as wide as the swath (default "
+        "round)",
+    )
+    parser.add_argument(
+        "--projection", default="EPSG:3857", metavar="EPSG:3857|EPSG:4326",
+        help="CRS of the image: EPSG:3857 (Web Mercator, default) or EPSG:4326 "
+        "(longitude/latitude)",
+    )
+    parser.add_argument(
+        "--footprint", type=float, default=None, metavar="METRES",
+        help="footprint diameter in ground metres for every point; default: each point's "
+        "swath width",
+    )
+    scale = parser.add_mutually_exclusive_group()
+    scale.add_argument(
+        "--basis", type=float, nargs=2, default=None, metavar=("VMIN", "VMAX"),
+        help="fixed values, in the property's unit, for 0%% and 100%% of the ramp; default: "
+        "the image's min and max",
+    )
+    scale.add_argument(
+        "--trim", type=float, nargs=2, default=None, metavar=("LOWER", "UPPER"),
+        help="percentiles (0-100) of the image's values for 0%% and 100%%, for example "
+        "2 98",
+    )
+    parser.add_argument(
+        "--no-clean", action="store_true",
+        help="skip the cleanup rules, the speed filter (0.5 m/s) and the outlier filter",
+    )
+    parser.add_argument(
+        "--encoding", default=None,
+        help="text encoding of a CSV input; default: UTF-8 when it decodes, else ISO-8859-1",
+    )
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace OUT.png and its sidecars if they exist"
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print the extent and basis as JSON"
+    )
+    parser.set_defaults(func=_run)
