@@ -100,7 +100,6 @@ PAGE_SIZE_MAX = 100
 # of Web Mercator), coarsened when a large operation would exceed the cap.
 LIST_IMAGE_RESOLUTION = 2.0
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-V2_COLORS = ("#C80000", "#FF2800", "#FF9600", "#FFF000", "#00E600", "#00BE00", "#008200")
 
 # Properties the V1 and V2 lists show, per operation type, when the data has them.
 IMAGE_PROPERTIES: dict[str, tuple[str, ...]] = {
@@ -465,18 +464,19 @@ def _source(
 
 
 def _legend(image: Any, ramp: Any) -> dict[str, Any]:
-    """Return the legend of a rendered image: classes or a continuous ramp."""
+    """Return the legend of a rendered image: classes or color stops, with values."""
     from rampkit.color import to_hex
 
-    basis = image.basis
-    vmin = basis.vmin if basis.vmin is not None else 0.0
-    vmax = basis.vmax if basis.vmax is not None else 0.0
-    resolved = ramp.resolve(vmin, vmax)
-    legend: dict[str, Any] = {"unit": image.unit, "nodataColor": to_hex(ramp.nodata_color,
-                                                                        alpha=True)}
+    resolved = image.ramp
+    legend: dict[str, Any] = {
+        "unit": image.unit,
+        "nodataColor": to_hex(ramp.nodata_color, alpha=True).upper(),
+    }
     if ramp.mode == "discrete":
+        # A discrete stop is the upper edge of its class; the first class starts
+        # at the basis minimum (or at its own edge for an absolute ramp).
+        lower = image.basis.vmin if image.basis is not None else resolved.positions[0]
         ranges = []
-        lower = vmin
         for position, color in zip(resolved.positions, resolved.colors):
             ranges.append({"colorCode": to_hex(color).upper(), "min": lower, "max": position})
             lower = position
@@ -530,7 +530,7 @@ def _render(state: _ServiceState, spec: _ImageSpec) -> CachedImage:
             "xmin": xmin, "ymin": ymin, "xmax": xmax, "ymax": ymax,
             "latlonBounds": [[float(v) for v in corner] for corner in image.latlon_bounds],
         },
-        "basis": image.basis.to_dict(),
+        "basis": image.basis.to_dict() if image.basis is not None else None,
         "legend": _legend(image, ramp),
     }
     return CachedImage.create(image.png, aux_xml(image), meta)
@@ -855,17 +855,20 @@ def _operations_router() -> APIRouter:
 
 
 def _v2_color_ramp(op: Any, name: str) -> dict[str, Any]:
-    """Return a discrete colorRamp with 7 quantile classes of a property's values."""
-    import numpy as np
+    """Return a discrete colorRamp of 7 quantile classes of a property's clean values."""
+    import warnings
 
-    values = np.asarray(op.properties[name], dtype=np.float64)
-    values = values[np.isfinite(values)]
-    edges = np.unique(np.quantile(values, np.linspace(0.0, 1.0, len(V2_COLORS) + 1)))
-    uppers = edges[1:] if edges.size > 1 else edges
-    colors = V2_COLORS[-len(uppers):] if len(uppers) < len(V2_COLORS) else V2_COLORS
-    ramp = {repr(float(value)): color for value, color in zip(uppers, colors)}
-    ramp["nv"] = [0, 0, 0, 0]
-    return ramp
+    from rampkit.classify import V2_COLORS, classify
+    from rampkit.formats.api import to_color_ramp
+    from rampkit.operations import clean_operation
+
+    values = clean_operation(op).operation.properties[name]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        classes = classify(values, "quantile", k=len(V2_COLORS))
+    for warning in caught:
+        logger.info("V2 classes of %s in operation %s: %s", name, op.id, warning.message)
+    return to_color_ramp(classes.to_ramp(list(V2_COLORS)).with_mode("linear"))
 
 
 def _geojson_links(kind: str) -> Callable[..., dict[str, str]]:

@@ -23,6 +23,7 @@ __all__ = ["build_parser", "main"]
 COMMAND_MODULES = (
     "rampkit.cli.ramps",
     "rampkit.cli.render",
+    "rampkit.cli.serve",
 )
 
 
