@@ -28,8 +28,8 @@ else:
     AVAILABLE = True
 
     @numba.njit(cache=True, nogil=True, parallel=True)
-    def valid_min_max_kernel(values, nodata, has_nodata, valid):  # type: ignore[no-untyped-def]
-        """Fill ``valid`` and return (count, min, max) of the valid values."""
+    def valid_min_max_kernel(values, nodata, has_nodata):  # type: ignore[no-untyped-def]
+        """Return (count, min, max) of the finite values that are not ``nodata``."""
         n = values.size
         chunks = 64
         step = (n + chunks - 1) // chunks
@@ -42,9 +42,7 @@ else:
             high = -np.inf
             for i in range(c * step, min(n, (c + 1) * step)):
                 x = np.float64(values[i])
-                ok = np.isfinite(x) and not (has_nodata and values[i] == nodata)
-                valid[i] = ok
-                if ok:
+                if np.isfinite(x) and not (has_nodata and x == nodata):
                     count += 1
                     low = min(low, x)
                     high = max(high, x)
@@ -55,17 +53,27 @@ else:
 
     @numba.njit(cache=True, nogil=True, parallel=True)
     def colorize_kernel(  # type: ignore[no-untyped-def]
-        values, valid, positions, colors, base, width, start, delta, mode, nodata_color, out
+        values, valid, use_valid, nodata, has_nodata,
+        positions, colors, base, width, start, delta, mode, nodata_color, out,
     ):
-        """Write the RGBA of each value into ``out`` (n, 4)."""
+        """Write the RGBA of each value into ``out`` (n, 4).
+
+        A value is valid where ``valid`` is True when ``use_valid`` is set,
+        else where it is finite and not ``nodata``; computing validity here
+        saves a pass over memory.
+        """
         n = values.size
         count = positions.size
         for i in numba.prange(n):
-            if not valid[i]:
+            x = np.float64(values[i])
+            if use_valid:
+                ok = valid[i]
+            else:
+                ok = np.isfinite(x) and not (has_nodata and x == nodata)
+            if not ok:
                 for c in range(4):
                     out[i, c] = nodata_color[c]
                 continue
-            x = np.float64(values[i])
 
             # Index of the first stop at or above x (the search gdaldem does),
             # found by counting the stops below x: ramps have few stops, and a

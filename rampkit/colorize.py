@@ -33,7 +33,8 @@ from __future__ import annotations
 import math
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal, TypeAlias
 
 import numpy as np
@@ -340,6 +341,7 @@ def evaluate(
     ramp: Ramp,
     valid: NDArray[np.bool_] | None = None,
     *,
+    nodata: float | None = None,
     use_kernel: bool | None = None,
 ) -> NDArray[np.uint8]:
     """Apply an absolute ramp to values, with no basis resolution.
@@ -352,7 +354,10 @@ def evaluate(
         An absolute ramp (see :meth:`Ramp.resolve`).
     valid : ndarray of bool, optional
         Pixels to color; the others get ``ramp.nodata_color``. Defaults to
-        the finite values.
+        the finite values that are not ``nodata``.
+    nodata : float, optional
+        The value that marks a pixel without data, used when ``valid`` is
+        not given.
     use_kernel : bool or None, default None
         Use the compiled numba loop (True) or numpy (False); by default the
         loop for grids of 4096 values or more when numba is installed. Both
@@ -374,13 +379,41 @@ def evaluate(
             "or use colorize(), which resolves percents against a basis"
         )
     array = np.asarray(values)
-    if valid is None:
-        valid = np.isfinite(array) if array.dtype.kind == "f" else np.ones(array.shape, bool)
     flat = array.reshape(-1)
-    flat_valid = np.asarray(valid, dtype=bool).reshape(-1)
-    out = np.empty((flat.size, 4), dtype=np.uint8)
-    out[:] = np.asarray(ramp.nodata_color, dtype=np.uint8)
     tables = _tables(ramp)
+    out = np.empty((flat.size, 4), dtype=np.uint8)
+    if use_kernel is None:
+        use_kernel = _kernels.AVAILABLE and flat.size >= _KERNEL_MIN
+    if use_kernel and array.dtype.kind in "iuf":
+        nodata_value, has_nodata = _kernel_nodata(nodata)
+        use_valid = valid is not None
+        flat_valid = (
+            np.ascontiguousarray(np.asarray(valid, dtype=bool).reshape(-1))
+            if use_valid
+            else np.ones(1, dtype=bool)
+        )
+        _kernels.colorize_kernel(
+            np.ascontiguousarray(flat),
+            flat_valid,
+            use_valid,
+            nodata_value,
+            has_nodata,
+            tables.positions,
+            tables.colors,
+            tables.base,
+            tables.width,
+            tables.start,
+            tables.delta,
+            _kernels.MODE_CODES[ramp.mode],
+            np.asarray(ramp.nodata_color, dtype=np.uint8),
+            out,
+        )
+        return out.reshape(array.shape + (4,))
+
+    if valid is None:
+        valid = valid_mask(array, nodata)
+    flat_valid = np.asarray(valid, dtype=bool).reshape(-1)
+    out[:] = np.asarray(ramp.nodata_color, dtype=np.uint8)
 
     # Integer grids with a narrow value range (every 8- and 16-bit grid):
     # color each possible value once, then look the pixels up.
@@ -394,24 +427,6 @@ def evaluate(
             index = flat[flat_valid].astype(np.int64) - low
             out[flat_valid] = table[index]
             return out.reshape(array.shape + (4,))
-
-    if use_kernel is None:
-        use_kernel = _kernels.AVAILABLE and flat.size >= _KERNEL_MIN
-    if use_kernel:
-        _kernels.colorize_kernel(
-            np.ascontiguousarray(flat),
-            np.ascontiguousarray(flat_valid),
-            tables.positions,
-            tables.colors,
-            tables.base,
-            tables.width,
-            tables.start,
-            tables.delta,
-            _kernels.MODE_CODES[ramp.mode],
-            np.asarray(ramp.nodata_color, dtype=np.uint8),
-            out,
-        )
-        return out.reshape(array.shape + (4,))
 
     all_valid = bool(flat_valid.all())
 
@@ -439,8 +454,9 @@ def evaluate(
     return out.reshape(array.shape + (4,))
 
 
-def _kernel_nodata(array: NDArray[Any], nodata: float | None) -> tuple[float, bool]:
+def _kernel_nodata(nodata: float | None) -> tuple[float, bool]:
     """Return the nodata value and flag for the compiled validity loop."""
+    # NaN needs no flag: the compiled loops treat every non-finite value as invalid.
     if nodata is None or math.isnan(float(nodata)):
         return 0.0, False
     return float(nodata), True
@@ -459,13 +475,19 @@ class Colorized:
     ramp : Ramp
         The absolute ramp that was applied.
     valid : ndarray of bool
-        True where the input had a value.
+        True where the input had a value (computed when first read).
     """
 
     rgba: NDArray[np.uint8]
     basis: Basis | None
     ramp: Ramp
-    valid: NDArray[np.bool_]
+    values: NDArray[Any] = field(repr=False)
+    nodata: float | None = None
+
+    @cached_property
+    def valid(self) -> NDArray[np.bool_]:
+        """True where the input had a value."""
+        return valid_mask(self.values, self.nodata)
 
 
 def colorize(
@@ -507,21 +529,18 @@ def colorize(
     array, nodata = _unwrap(values, nodata)
     spec = _as_basis(basis)
     resolved: Basis | None = None
-    if _kernels.AVAILABLE and array.size >= _KERNEL_MIN and array.dtype.kind in "iuf":
-        # One pass finds the valid pixels and their range.
-        valid = np.empty(array.shape, dtype=bool)
-        nodata_value, has_nodata = _kernel_nodata(array, nodata)
+    fast = _kernels.AVAILABLE and array.size >= _KERNEL_MIN and array.dtype.kind in "iuf"
+    if ramp.relative and fast and spec.kind == "data" and not spec.resolved:
+        # One compiled pass finds the range of the valid values.
+        nodata_value, has_nodata = _kernel_nodata(nodata)
         count, low, high = _kernels.valid_min_max_kernel(
-            np.ascontiguousarray(array).reshape(-1), nodata_value, has_nodata, valid.reshape(-1)
+            np.ascontiguousarray(array).reshape(-1), nodata_value, has_nodata
         )
-        if ramp.relative and spec.kind == "data" and not spec.resolved:
-            resolved = Basis("data", float(low), float(high)) if count else Basis("data", 0.0, 0.0)
-    else:
-        valid = valid_mask(array, nodata)
+        resolved = Basis("data", float(low), float(high)) if count else Basis("data", 0.0, 0.0)
     applied = ramp
     if ramp.relative:
         if resolved is None:
             resolved = resolve_basis(array, spec, nodata=nodata)
         applied = ramp.resolve(float(resolved.vmin or 0.0), float(resolved.vmax or 0.0))
-    rgba = evaluate(array, applied, valid)
-    return Colorized(rgba=rgba, basis=resolved, ramp=applied, valid=valid)
+    rgba = evaluate(array, applied, nodata=nodata)
+    return Colorized(rgba=rgba, basis=resolved, ramp=applied, values=array, nodata=nodata)
