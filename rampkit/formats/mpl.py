@@ -216,8 +216,7 @@ def to_matplotlib(
     else:
         cmap, norm = _linear(source, name)
     losses.check(lossy)
-    cmap.set_bad(_unit(source.nodata_color))
-    return cmap, norm
+    return cmap.with_extremes(bad=_unit(source.nodata_color)), norm
 
 
 # -- reading -----------------------------------------------------------------
