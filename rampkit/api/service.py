@@ -473,9 +473,10 @@ def _legend(image: Any, ramp: Any) -> dict[str, Any]:
         "nodataColor": to_hex(ramp.nodata_color, alpha=True).upper(),
     }
     if ramp.mode == "discrete":
-        # A discrete stop is the upper edge of its class; the first class starts
-        # at the basis minimum (or at its own edge for an absolute ramp).
-        lower = image.basis.vmin if image.basis is not None else resolved.positions[0]
+        # A discrete stop is the upper edge of its class. The first class starts
+        # at the basis minimum; an absolute ramp has no basis, so its first
+        # class is open below (min null).
+        lower = image.basis.vmin if image.basis is not None else None
         ranges = []
         for position, color in zip(resolved.positions, resolved.colors):
             ranges.append({"colorCode": to_hex(color).upper(), "min": lower, "max": position})
@@ -540,7 +541,10 @@ def _spec_for(state: _ServiceState, body: ImageRequest) -> _ImageSpec:
     op, entry, data_key = _source(state, body)
     name = body.property_name or _default_property(entry, op)
     property_name = _resolve_property(op, name, status=400)
-    request_part = body.model_dump(by_alias=True, exclude_none=True, exclude={"geojson"})
+    # The data enters the key once, through data_key, however the request named it.
+    request_part = body.model_dump(
+        by_alias=True, exclude_none=True, exclude={"geojson", "operation_id", "file_id"}
+    )
     request_part["property"] = property_name
     key = request_key({"data": data_key, "request": request_part, "version": __version__})
     spec = _ImageSpec(body, property_name, key)
@@ -833,18 +837,23 @@ def _operations_router() -> APIRouter:
     @router.get("/{operation_id}/imagesV2")
     def images_v2(request: Request, operation_id: str) -> list[dict[str, Any]]:
         """List V2 images: 7 quantile classes of each image property."""
+        from rampkit.classify import V2_COLORS
+        from rampkit.formats.api import to_color_ramp
+        from rampkit.legend import v2_legend
+
         state = _state(request)
         op = _operation_or_problem(state, _entry_or_404(state, operation_id))
         entries = []
         for name in _image_properties(op):
-            color_ramp = _v2_color_ramp(op, name)
+            classes = _v2_classes(op, name)
+            color_ramp = to_color_ramp(classes.to_ramp(list(V2_COLORS)).with_mode("linear"))
             spec = _list_spec(state, operation_id, name, color_ramp, "discrete")
             image = _image(state, spec)
             extent = image.meta["extent"]
             urls = _image_urls(request, spec)
             entries.append({
                 "property": name,
-                "legend": {"ranges": image.meta["legend"].get("ranges", [])},
+                "legend": v2_legend(classes, list(V2_COLORS)),
                 "extent": {key: extent[key] for key in ("xmin", "xmax", "ymin", "ymax")},
                 "url": urls["url"],
                 "downloadUrl": urls["downloadUrl"],
@@ -854,21 +863,21 @@ def _operations_router() -> APIRouter:
     return router
 
 
-def _v2_color_ramp(op: Any, name: str) -> dict[str, Any]:
-    """Return a discrete colorRamp of 7 quantile classes of a property's clean values."""
+def _v2_classes(op: Any, name: str) -> Any:
+    """Return 7 quantile classes of a property's values after the default cleaning."""
     import warnings
 
     from rampkit.classify import V2_COLORS, classify
-    from rampkit.formats.api import to_color_ramp
     from rampkit.operations import clean_operation
 
     values = clean_operation(op).operation.properties[name]
+    # Ties can merge classes; that is expected for V2 lists, so log it, do not warn.
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         classes = classify(values, "quantile", k=len(V2_COLORS))
     for warning in caught:
         logger.info("V2 classes of %s in operation %s: %s", name, op.id, warning.message)
-    return to_color_ramp(classes.to_ramp(list(V2_COLORS)).with_mode("linear"))
+    return classes
 
 
 def _geojson_links(kind: str) -> Callable[..., dict[str, str]]:
