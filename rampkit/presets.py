@@ -98,9 +98,9 @@ class RampRegistry(Mapping[str, Ramp]):
     def __len__(self) -> int:
         return len(self._ramps)
 
-    def register(self, ramp: Ramp, *, name: str | None = None, overwrite: bool = False) -> (
-        RampRegistry
-    ):
+    def register(
+        self, ramp: Ramp, *, name: str | None = None, overwrite: bool = False
+    ) -> RampRegistry:
         """Return a new registry that also holds ``ramp``.
 
         Raises
@@ -116,7 +116,8 @@ class RampRegistry(Mapping[str, Ramp]):
             raise RampError(
                 f"a ramp named {key!r} is already registered; pass overwrite=True to replace it"
             )
-        return RampRegistry({**self._ramps, key: ramp if ramp.name == key else ramp.with_name(key)})
+        named = ramp if ramp.name == key else ramp.with_name(key)
+        return RampRegistry({**self._ramps, key: named})
 
 
 def registry() -> RampRegistry:

@@ -357,7 +357,8 @@ class Ramp:
     def reversed(self) -> Ramp:
         """Return the ramp with its colors in reverse order over the same positions."""
         colors = list(reversed(self.colors))
-        return self._with(stops=tuple(Stop(p, c) for p, c in zip(self.positions, colors)))
+        pairs = zip(self.positions, colors, strict=True)
+        return self._with(stops=tuple(Stop(position, color) for position, color in pairs))
 
     def with_stops(self, stops: Iterable[Stop | tuple[float, Any]]) -> Ramp:
         """Return a copy with other stops."""
@@ -545,7 +546,8 @@ class Ramp:
         )
 
     def __repr__(self) -> str:
-        parts = [f"{key}={to_hex(color)}" for key, color in zip(self.keys(), self.colors)]
+        pairs = zip(self.keys(), self.colors, strict=True)
+        parts = [f"{key}={to_hex(color)}" for key, color in pairs]
         if len(parts) > 8:
             parts = [*parts[:3], f"... {len(parts) - 6} more ...", *parts[-3:]]
         head = [repr(self.name)] if self.name else []

@@ -3,8 +3,8 @@ import warnings
 import numpy as np
 import pytest
 import xarray as xr
-
 from conftest import decode
+
 from rampkit.colorize import Basis, colorize, evaluate, resolve_basis, valid_mask
 from rampkit.errors import RampError
 from rampkit.formats.gdaldem import loads_gdaldem

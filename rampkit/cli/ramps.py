@@ -39,7 +39,7 @@ def _show(args: argparse.Namespace) -> int:
         print(f"description: {ramp.description}")
         print(f"mode:        {ramp.mode}")
         print(f"positions:   {'percent of basis' if ramp.relative else 'values'}")
-        for key, color in zip(ramp.keys(), ramp.colors):
+        for key, color in zip(ramp.keys(), ramp.colors, strict=True):
             print(f"  {key:>10}  {to_hex(color)}")
         print(f"  {'nv':>10}  {to_hex(ramp.nodata_color, alpha=True)}")
     return 0

@@ -56,10 +56,10 @@ def loads_json_strict(text: str | bytes) -> Any:
 
     Examples
     --------
-    >>> loads_json_strict('{"0%": [0, 0, 0], "0%": [1, 1, 1]}')
+    >>> loads_json_strict('{"0%": [0, 0, 0], "0%": [1, 1, 1]}')  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    rampkit.errors.FormatError: JSON object repeats the key '0%'; each stop needs its own key, so remove one, or write a hard step as two nearby positions
+    rampkit.errors.FormatError: JSON object repeats the key '0%'; ...
     """
     try:
         return json.loads(text, object_pairs_hook=_reject_duplicates)
@@ -135,7 +135,7 @@ def to_color_ramp(ramp: Ramp, *, lossy: bool = False) -> dict[str, list[int]]:
             "send it as the request's 'interpolation' field, or pass lossy=True"
         )
     body: dict[str, list[int]] = {}
-    for key, color in zip(ramp.keys(), ramp.colors):
+    for key, color in zip(ramp.keys(), ramp.colors, strict=True):
         if key in body:
             if not lossy:
                 raise LossyConversionError(

@@ -97,7 +97,7 @@ def _collapse_discrete(stops: list[Stop]) -> list[Stop]:
 
 
 def loads_gdaldem(text: str, *, mode: Mode | None = None, name: str = "") -> Ramp:
-    """Read a ramp from gdaldem color-relief text.
+    r"""Read a ramp from gdaldem color-relief text.
 
     Parameters
     ----------
@@ -116,7 +116,7 @@ def loads_gdaldem(text: str, *, mode: Mode | None = None, name: str = "") -> Ram
 
     Examples
     --------
-    >>> ramp = loads_gdaldem("100 0 0 250\\n0 0 0 0\\n50,100,200,0\\nnv 0 0 0 0\\n")
+    >>> ramp = loads_gdaldem("100 0 0 250\n0 0 0 0\n50,100,200,0\nnv 0 0 0 0\n")
     >>> ramp.keys(), ramp.colors[1]
     (('0', '50', '100'), (100, 200, 0, 255))
     """
@@ -253,7 +253,7 @@ def dumps_gdaldem(ramp: Ramp, *, lossy: bool = False) -> str:
             lines.append(_line(format_position(stop.position, False), stop.color))
             previous = stop.position
     else:
-        for key, color in zip(ramp.keys(), ramp.colors):
+        for key, color in zip(ramp.keys(), ramp.colors, strict=True):
             lines.append(_line(key, color))
     lines.append(_line("nv", ramp.nodata_color))
     return "\n".join(lines) + "\n"
