@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import sys
+from pathlib import Path
 from typing import Any
 
 from rampkit.color import to_hex
+from rampkit.errors import FormatError
 from rampkit.presets import load_ramp, registry
 
 __all__ = ["add_parser"]
@@ -45,6 +49,106 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _basis(text: str) -> tuple[float, float]:
+    parts = text.split(",")
+    try:
+        vmin, vmax = (float(part) for part in parts)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"basis {text!r} is not MIN,MAX; give two numbers such as 0,250"
+        ) from None
+    if not (math.isfinite(vmin) and math.isfinite(vmax)) or vmin > vmax:
+        raise argparse.ArgumentTypeError(
+            f"basis {text!r} is not a finite range with MIN <= MAX; give one such as 0,250"
+        )
+    return vmin, vmax
+
+
+def _option(text: str) -> tuple[str, Any]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(
+            f"option {text!r} is not KEY=VALUE; write for example resolution=2"
+        )
+    parsed: Any = value
+    # Numbers become numbers (resolution=2, nodata=-9999); anything else stays text.
+    try:
+        parsed = int(value)
+    except ValueError:
+        try:
+            parsed = float(value)
+        except ValueError:
+            pass
+    return key.strip().replace("-", "_"), parsed
+
+
+def _read_input(source: str, format_name: str | None) -> Any:
+    from rampkit.formats import RampDocument, get_format, read_document
+
+    if format_name is not None and not get_format(format_name).file_based:
+        return read_document(source, format=format_name)
+    path = Path(source)
+    if path.exists() or format_name is not None:
+        return read_document(path, format=format_name)
+    # Not a file: a preset name such as 'yield' or 'leaf_standard_r'.
+    return RampDocument(load_ramp(source))
+
+
+def _convert(args: argparse.Namespace) -> int:
+    from rampkit.formats import dumps_ramp, write_ramp
+
+    document = _read_input(args.input, args.from_format)
+    options = dict(args.option or [])
+    if args.output == "-":
+        if args.to_format is None:
+            raise FormatError(
+                "OUT '-' (standard output) has no file name to tell the format from; "
+                "add --to FORMAT"
+            )
+        sys.stdout.write(
+            dumps_ramp(document, args.to_format, lossy=args.lossy, basis=args.basis, **options)
+        )
+        return 0
+    path = write_ramp(
+        document,
+        args.output,
+        format=args.to_format,
+        overwrite=args.force,
+        lossy=args.lossy,
+        basis=args.basis,
+        **options,
+    )
+    print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+def _formats(args: argparse.Namespace) -> int:
+    from rampkit.formats import FORMATS
+
+    rows = [("FORMAT", "READ", "WRITE", "EXTENSIONS", "MODES", "ALPHA", "PERCENT", "OPTIONS")]
+    for fmt in FORMATS.values():
+        rows.append(
+            (
+                fmt.name,
+                "yes" if fmt.can_read else "-",
+                "yes" if fmt.can_write else "-",
+                " ".join(fmt.extensions + fmt.read_extensions) or "(by name)",
+                ",".join(fmt.modes),
+                "yes" if fmt.alpha else "-",
+                "yes" if fmt.percent else "needs --basis",
+                ",".join(fmt.options) or "-",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+    if args.verbose_list:
+        print()
+        for fmt in FORMATS.values():
+            print(f"{fmt.name}: {fmt.description}")
+    return 0
+
+
 def add_parser(subparsers: Any) -> None:
     """Register ``rampkit ramps`` and its subcommands."""
     parser = subparsers.add_parser("ramps", help="list, show and convert color ramps")
@@ -62,4 +166,46 @@ def add_parser(subparsers: Any) -> None:
         help="summary (default), rampkit JSON, the API's colorRamp or gdaldem text",
     )
     show.set_defaults(func=_show)
+
+    convert = commands.add_parser(
+        "convert",
+        help="convert a ramp file from one format to another",
+        description=(
+            "Read a ramp (a file, a preset name, or with --from matplotlib a colormap name) "
+            "and write it in another format. Formats come from the file names unless "
+            "--from and --to name them; 'rampkit ramps formats' lists them. An existing "
+            "OUT is kept unless --force is given, and a conversion that would lose part "
+            "of the ramp stops with an error unless --lossy is given."
+        ),
+    )
+    convert.add_argument("input", metavar="IN", help="ramp file, preset name or colormap name")
+    convert.add_argument("output", metavar="OUT", help="file to write, or - for standard output")
+    convert.add_argument("--to", dest="to_format", metavar="FORMAT", help="format of OUT")
+    convert.add_argument("--from", dest="from_format", metavar="FORMAT", help="format of IN")
+    convert.add_argument(
+        "--basis",
+        type=_basis,
+        metavar="MIN,MAX",
+        help="value range that percent stops resolve against, for formats that take values",
+    )
+    convert.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    convert.add_argument(
+        "--lossy", action="store_true", help="write even if the format loses part of the ramp"
+    )
+    convert.add_argument(
+        "--option",
+        "-o",
+        action="append",
+        type=_option,
+        metavar="KEY=VALUE",
+        help="a format option such as resolution=2, nodata=-9999 or kind=intervals "
+        "(repeatable; 'rampkit ramps formats' lists each format's options)",
+    )
+    convert.set_defaults(func=_convert)
+
+    formats = commands.add_parser("formats", help="list the ramp formats and what they store")
+    formats.add_argument(
+        "--long", dest="verbose_list", action="store_true", help="also describe each format"
+    )
+    formats.set_defaults(func=_formats)
     parser.set_defaults(func=lambda args: parser.print_help() or 2)

@@ -33,10 +33,8 @@ def _umask() -> int:
 
 def _exists_error(path: Path) -> ExportExistsError:
     return ExportExistsError(
-        errno.EEXIST,
         f"file {str(path)!r} already exists; pass overwrite=True (--force on the "
-        "command line) to replace it, or choose another file name",
-        str(path),
+        "command line) to replace it, or choose another file name"
     )
 
 
