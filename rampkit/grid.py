@@ -237,6 +237,19 @@ def _edges(low: float, high: float, resolution: float, offset: float) -> tuple[f
     return offset + start * resolution, max(int(stop - start), 1)
 
 
+def _clip_edges(
+    low: float, high: float, resolution: float, offset: float, limit: float
+) -> tuple[float, int]:
+    """Snap [low, high] to the pixel lattice, dropping pixels that cross +-limit."""
+    start, count = _edges(low, high, resolution, offset)
+    if start < -limit:
+        inward = math.ceil((-limit - start) / resolution)
+        start, count = start + inward * resolution, count - inward
+    if start + count * resolution > limit:
+        count -= math.ceil((start + count * resolution - limit) / resolution)
+    return start, max(count, 1)
+
+
 def _smallest_resolution(
     x_span: tuple[float, float],
     y_span: tuple[float, float],
@@ -323,7 +336,8 @@ def rasterize_points(
         dropped = int(beyond.sum())
         if dropped:
             warnings.warn(
-                f"dropped {dropped} points beyond the Web Mercator limit of latitude "
+                f"dropped {dropped} point{'' if dropped == 1 else 's'} beyond the Web "
+                f"Mercator limit of latitude "
                 f"±{MERCATOR_LAT_LIMIT:.4f}°; use projection='EPSG:4326' to keep them",
                 RampkitWarning,
                 stacklevel=2,
@@ -363,8 +377,8 @@ def rasterize_points(
     )
     low_x, high_x = max(low_x, -limit_x), min(high_x, limit_x)
     low_y, high_y = max(low_y, -limit_y), min(high_y, limit_y)
-    xmin, columns = _edges(low_x, high_x, resolution, float(align[0]))
-    ymin, rows = _edges(low_y, high_y, resolution, float(align[1]))
+    xmin, columns = _clip_edges(low_x, high_x, resolution, float(align[0]), limit_x)
+    ymin, rows = _clip_edges(low_y, high_y, resolution, float(align[1]), limit_y)
     if columns * rows > max_pixels:
         smallest = _smallest_resolution(
             (float(x.min()), float(x.max())),

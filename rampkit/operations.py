@@ -34,7 +34,9 @@ Cleaning
 
 from __future__ import annotations
 
+import copy
 import csv
+import functools
 import gzip
 import io
 import json
@@ -380,7 +382,7 @@ def load_mapping(source: str | os.PathLike[str] | Mapping[str, Any]) -> dict[str
         return _check_mapping(source, repr(source.get("name", "<dict>")))
     builtin = _builtin_mappings()
     if isinstance(source, str) and source in builtin:
-        return builtin[source]
+        return copy.deepcopy(builtin[source])
     path = Path(source)
     if not path.is_file():
         raise OperationDataError(
@@ -399,7 +401,9 @@ def load_mapping(source: str | os.PathLike[str] | Mapping[str, Any]) -> dict[str
     return _check_mapping(document, repr(str(path)))
 
 
+@functools.lru_cache(maxsize=1)
 def _builtin_mappings() -> dict[str, dict[str, Any]]:
+    """Read the built-in mappings once; callers must not change what they get."""
     found: dict[str, dict[str, Any]] = {}
     for entry in resources.files("rampkit").joinpath("mappings").iterdir():
         if entry.name.endswith(".json"):
@@ -410,7 +414,7 @@ def _builtin_mappings() -> dict[str, dict[str, Any]]:
 
 def mappings() -> dict[str, dict[str, Any]]:
     """Return the built-in column mappings by name."""
-    return _builtin_mappings()
+    return copy.deepcopy(_builtin_mappings())
 
 
 def _pick_mapping(columns: Iterable[str]) -> dict[str, Any] | None:
