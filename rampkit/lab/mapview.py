@@ -30,7 +30,7 @@ import numpy as np
 import traitlets
 from numpy.typing import NDArray
 
-from rampkit.colorize import Basis, BasisLike, Colorized, colorize
+from rampkit.colorize import Basis, BasisLike, Colorized, colorize, resolve_basis
 from rampkit.presets import get_ramp
 from rampkit.ramp import Ramp
 
@@ -55,13 +55,15 @@ def _deflate_part(part: memoryview, last: bool) -> bytes:
 
 
 def encode_png_fast(rgba: NDArray[np.uint8]) -> bytes:
-    """Encode an RGBA array as PNG for the live map, trading size for speed.
+    """Encode an RGBA array as PNG for the live map.
 
-    :func:`rampkit.image.encode_png` writes compact files (zlib level 6 and
-    Pillow's row filters); a 1000 x 1000 image takes about 0.2 s there. The
-    live path re-encodes on every slider step, so this writer uses no row
-    filter and zlib level 1, and deflates large images in two threads. The
-    files are about half again as large and decode to the same pixels.
+    :func:`rampkit.image.encode_png` uses zlib level 6 and Pillow's row
+    filters, which took 150-250 ms on a 1000 x 1000 grid on a 2-core machine
+    (``benchmarks/bench_lab.py``). The live path re-encodes on every slider
+    step, so this writer uses no row filter and zlib level 1, and deflates
+    large images in two threads. The size depends on the image: on that grid
+    the result was smaller than ``encode_png``'s, on noisy images it is larger.
+    Both decode to the same pixels.
 
     Parameters
     ----------
@@ -167,13 +169,30 @@ class GridPainter:
         self.grid = grid
         self.values: NDArray[Any] = np.asarray(getattr(grid, "values", grid))
         self.nodata = _grid_nodata(grid)
+        self._bases: dict[Any, Basis] = {}
         # One full render gives the bounds; later paints only recolor.
         probe = render_grid(grid, get_ramp("yield"))
         self.latlon_bounds = _as_bounds(probe.latlon_bounds)
 
+    def resolve(self, basis: BasisLike = None) -> Basis:
+        """Return the basis resolved against the grid, computed once per basis."""
+        try:
+            return self._bases[basis]
+        except KeyError:
+            resolved = resolve_basis(self.values, basis, nodata=self.nodata)
+            self._bases[basis] = resolved
+            return resolved
+        except TypeError:  # an unhashable spec such as a list
+            return resolve_basis(self.values, basis, nodata=self.nodata)
+
     def paint(self, ramp: Ramp, basis: BasisLike = None) -> tuple[Colorized, bytes]:
-        """Return the colorized grid and its PNG for a ramp."""
-        colorized = colorize(self.values, ramp, basis=basis, nodata=self.nodata)
+        """Return the colorized grid and its PNG for a ramp.
+
+        The basis is resolved once per grid and passed on resolved, so a
+        repaint does not scan the grid for its minimum and maximum again.
+        """
+        resolved = self.resolve(basis) if ramp.relative else None
+        colorized = colorize(self.values, ramp, basis=resolved, nodata=self.nodata)
         return colorized, encode_png_fast(colorized.rgba)
 
 
