@@ -1,0 +1,351 @@
+"""The composed lab: pick an operation and a property, tune the ramp, watch the map.
+
+:class:`Lab` wires the widgets of :mod:`rampkit.lab` together:
+
+- the operation and property pickers and the resolution box load and grid
+  the data (heavy: they run when a choice is made or the box loses focus);
+- the :class:`~rampkit.lab.editor.RampEditor` sends every new ramp to the
+  map, the histogram, the class statistics and the export panel (light: one
+  recolor of the cached grid).
+
+Operations come through the images API client. ``ImagesClient.default()``
+starts the local images service with the bundled samples when no API URL or
+token is configured, so the lab works offline.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from typing import Any
+
+import ipywidgets as widgets
+import traitlets
+
+from rampkit.colorize import BasisLike
+from rampkit.errors import RampkitError
+from rampkit.lab.editor import RampEditor
+from rampkit.lab.export import ExportPanel
+from rampkit.lab.histogram import Histogram
+from rampkit.lab.mapview import MapView
+from rampkit.lab.stats import StatsTable
+from rampkit.presets import get_ramp
+from rampkit.ramp import Ramp
+
+__all__ = ["Lab", "default_property"]
+
+logger = logging.getLogger(__name__)
+
+# The property shown first for each operation type, when the operation has it.
+_PREFERRED = {
+    "harvested": ("dryVolumePerArea", "dryMassPerArea", "wetVolumePerArea", "wetMassPerArea"),
+    "planted": ("seedRate", "seedRateTarget"),
+    "applied": ("appliedRate", "appliedRateTarget"),
+    "tillage": ("tillageDepthActual",),
+}
+# A preset that fits each operation type, used when the lab picks the ramp.
+_PRESET = {"harvested": "yield", "planted": "rate_vs_target", "applied": "rate_vs_target"}
+
+
+def default_property(operation: Any) -> str:
+    """Return the property to show first: the catalog's choice, else a typical one.
+
+    Parameters
+    ----------
+    operation : rampkit.operations.Operation
+
+    Raises
+    ------
+    RampkitError
+        If the operation has no numeric property.
+    """
+    numeric = operation.numeric_properties()
+    if not numeric:
+        raise RampkitError(
+            f"operation {operation.id!r} has no numeric property to map; "
+            "pick another operation"
+        )
+    chosen = operation.metadata.get("property")
+    if chosen in numeric:
+        return str(chosen)
+    for name in _PREFERRED.get(operation.operation_type, ()):
+        if name in numeric:
+            return name
+    return str(numeric[0])
+
+
+class Lab(widgets.VBox):
+    """The ramp lab: operation and property pickers, editor, map, histogram, stats, export.
+
+    Parameters
+    ----------
+    operation : str, optional
+        The id of the operation to open; by default the first the API lists.
+    property : str, optional
+        The property to paint; by default :func:`default_property`.
+    client : ImagesClient, optional
+        By default ``ImagesClient.default()``, which starts the local service
+        when no API is configured.
+    ramp : Ramp or str, optional
+        The starting ramp; by default a preset that fits the operation type.
+    resolution : float, default 5.0
+        Pixel size in CRS units (metres for EPSG:3857).
+    projection : str, default "EPSG:3857"
+    shape : {"ROUND", "SQUARE"}, default "ROUND"
+    clean : bool, default True
+        Apply the images API's default cleanup rules before gridding, as the
+        API does, so the map and the API's image agree.
+    basis : Basis, (vmin, vmax), "data" or None
+        What percents resolve against; None means the grid's min and max.
+    basemap : optional
+        A tile basemap for browsers that can reach tiles; none by default.
+
+    Examples
+    --------
+    Headless, as in the tests::
+
+        lab = Lab("field-1-2018-harvest-winter-wheat")
+        before = lab.map_view.overlay.url
+        lab.editor.rows[2].slider.value = 40.0
+        assert lab.map_view.overlay.url != before
+    """
+
+    ramp = traitlets.Instance(Ramp, help="The ramp the editor holds and every view shows.")
+
+    def __init__(
+        self,
+        operation: str | None = None,
+        property: str | None = None,
+        *,
+        client: Any = None,
+        ramp: Ramp | str | None = None,
+        resolution: float = 5.0,
+        projection: str = "EPSG:3857",
+        shape: str = "ROUND",
+        clean: bool = True,
+        basis: BasisLike = None,
+        basemap: Any = None,
+    ) -> None:
+        if client is None:
+            from rampkit.api.client import ImagesClient
+
+            client = ImagesClient.default()
+        self.client = client
+        self.projection = projection
+        self.shape = shape
+        self._basis = basis
+        self._operations: dict[Any, Any] = {}
+        self._selecting = False
+
+        records = list(client.list_operations(size=100))
+        if not records:
+            raise RampkitError(
+                f"the images API at {client.base_url} lists no operations; "
+                "upload one or start the local service with its samples"
+            )
+        labels = [(f"{r['id']} ({r.get('type', '?')})", r["id"]) for r in records]
+        ids = [r["id"] for r in records]
+        operation = ids[0] if operation is None else operation
+        if operation not in ids:
+            raise RampkitError(
+                f"operation {operation!r} is not listed by the images API at "
+                f"{client.base_url}; known operations: {', '.join(ids)}"
+            )
+        self.operation = self._load(operation)
+        property = default_property(self.operation) if property is None else (
+            self.operation.resolve_property(property)
+        )
+        if ramp is None:
+            ramp = _PRESET.get(self.operation.operation_type, "yield")
+        start = get_ramp(ramp) if isinstance(ramp, str) else ramp
+
+        self.operation_picker = widgets.Dropdown(
+            options=labels, value=operation, description="operation",
+            layout=widgets.Layout(width="420px"),
+        )
+        self.property_picker = widgets.Dropdown(
+            options=self._property_options(), value=property, description="property",
+            layout=widgets.Layout(width="360px"),
+        )
+        self.resolution = widgets.BoundedFloatText(
+            value=resolution, min=1e-9, max=1e9, description="resolution",
+            continuous_update=False, layout=widgets.Layout(width="200px"),
+        )
+        self.clean = widgets.Checkbox(
+            value=clean, description="clean", indent=False,
+            tooltip="drop points by the images API's default cleanup rules",
+        )
+        self.status = widgets.HTML()
+
+        self.grid = self._rasterize(property, resolution)
+        unit = self.unit
+        values = self.grid.values
+        self.map_view = MapView(
+            self.grid, start, basis=basis, unit=unit, title=property, basemap=basemap
+        )
+        self.editor = RampEditor(start, values=values, unit=unit, basis=self._basis_range())
+        self.histogram = Histogram(values, start, basis=basis, unit=unit)
+        self.stats = StatsTable(values, start, basis=basis, unit=unit)
+        self.export = ExportPanel(
+            start, client=client, operation_id=operation, property=property,
+            resolution=resolution, projection=projection,
+            basis=self.map_view.resolved_basis, local_png=self.map_view.png,
+        )
+
+        super().__init__(ramp=start)
+        self.add_class("rampkit-lab")
+        self.children = (
+            widgets.HBox([self.operation_picker, self.property_picker, self.resolution,
+                          self.clean]),
+            self.status,
+            widgets.HBox([
+                widgets.VBox([self.map_view, self.histogram, self.stats],
+                             layout=widgets.Layout(width="55%")),
+                widgets.VBox([self.editor, widgets.HTML("<b>export</b>"), self.export],
+                             layout=widgets.Layout(width="45%")),
+            ]),
+        )
+
+        # The editor owns the ramp; everything else follows it.
+        traitlets.link((self.editor, "ramp"), (self, "ramp"))
+        for view in (self.map_view, self.histogram, self.stats, self.export):
+            traitlets.dlink((self, "ramp"), (view, "ramp"))
+        self.map_view.observe(self._on_repaint, names="resolved_basis")
+        self.observe(self._on_ramp, names="ramp")
+        self.operation_picker.observe(self._on_operation, names="value")
+        self.property_picker.observe(self._on_property, names="value")
+        self.resolution.observe(self._on_resolution, names="value")
+        self.clean.observe(self._on_resolution, names="value")
+        self._say(f"{len(self.operation)} points, grid {self.grid.shape[1]} x "
+                  f"{self.grid.shape[0]} px")
+
+    # -- data (the heavy steps) -------------------------------------------------
+
+    @property
+    def property_name(self) -> str:
+        """The property being painted."""
+        return str(self.property_picker.value)
+
+    @property
+    def unit(self) -> str:
+        """The unit of the property being painted, or ""."""
+        return str(self.operation.units.get(self.property_name, ""))
+
+    def _load(self, operation_id: str) -> Any:
+        if operation_id not in self._operations:
+            logger.info("loading operation %s", operation_id)
+            self._operations[operation_id] = self.client.load_operation(operation_id)
+        return self._operations[operation_id]
+
+    def _property_options(self) -> list[tuple[str, str]]:
+        options = []
+        for name in self.operation.numeric_properties():
+            unit = self.operation.units.get(name)
+            options.append((f"{name} ({unit})" if unit else name, name))
+        return options
+
+    def _rasterize(self, property: str, resolution: float) -> Any:
+        from rampkit.grid import rasterize
+        from rampkit.operations import clean_operation
+
+        operation = self.operation
+        if self.clean.value:
+            # The images API cleans with the default rules before gridding; the
+            # lab does the same so its map and the API's image agree.
+            key = (operation.id, "clean")
+            if key not in self._operations:
+                self._operations[key] = clean_operation(operation).operation
+            operation = self._operations[key]
+        return rasterize(
+            operation, property, resolution=resolution, projection=self.projection,
+            shape=self.shape,
+        )
+
+    def _basis_range(self) -> tuple[float, float] | None:
+        basis = self.map_view.resolved_basis
+        if basis is None or basis.vmin is None or basis.vmax is None:
+            return None
+        return (basis.vmin, basis.vmax)
+
+    def _regrid(self) -> None:
+        grid = self._rasterize(self.property_name, float(self.resolution.value))
+        self.grid = grid
+        unit = self.unit
+        self.map_view.set_grid(grid, unit=unit, title=self.property_name)
+        self.histogram.unit = unit
+        self.histogram.set_values(grid.values)
+        self.stats.unit = unit
+        self.stats.set_values(grid.values)
+        self.editor.unit = unit
+        self.editor.set_values(grid.values, basis=self._basis_range())
+        self.export.operation_id = self.operation.id
+        self.export.property = self.property_name
+        self.export.resolution = float(self.resolution.value)
+        self._say(f"{len(self.operation)} points, grid {grid.shape[1]} x {grid.shape[0]} px")
+
+    def _guarded(self, action: Any) -> None:
+        try:
+            action()
+        except RampkitError as exc:
+            logger.info("lab update failed: %s", exc)
+            self._say(str(exc), error=True)
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        css = "rampkit-error" if error else "rampkit-status"
+        self.status.value = f"<span class='{css}'>{html.escape(text)}</span>"
+
+    def select(self, operation: str | None = None, property: str | None = None) -> None:
+        """Show another operation and/or property, as the pickers do.
+
+        Raises
+        ------
+        RampkitError
+            If the operation cannot be loaded or gridded.
+        """
+        if operation is not None and operation != self.operation.id:
+            self.operation = self._load(operation)
+            self._selecting = True
+            try:
+                self.property_picker.options = self._property_options()
+                self.property_picker.value = (
+                    default_property(self.operation) if property is None
+                    else self.operation.resolve_property(property)
+                )
+                self.operation_picker.value = operation
+            finally:
+                self._selecting = False
+        elif property is not None:
+            self.property_picker.value = self.operation.resolve_property(property)
+        self._regrid()
+
+    def _on_operation(self, change: dict[str, Any]) -> None:
+        if change["new"] != self.operation.id:
+            self._guarded(lambda: self.select(operation=change["new"]))
+
+    def _on_property(self, change: dict[str, Any]) -> None:
+        if change["new"] is not None and not self._selecting:
+            self._guarded(self._regrid)
+
+    def _on_resolution(self, change: dict[str, Any]) -> None:
+        self._guarded(self._regrid)
+
+    # -- the live path ----------------------------------------------------------
+
+    def _on_ramp(self, change: dict[str, Any]) -> None:
+        self.export.local_image.value = self.map_view.png
+
+    def _on_repaint(self, change: dict[str, Any]) -> None:
+        self.export.basis = change["new"]
+
+    @property
+    def basis(self) -> BasisLike:
+        """What percents resolve against, for the map, histogram and statistics."""
+        return self._basis
+
+    @basis.setter
+    def basis(self, basis: BasisLike) -> None:
+        self._basis = basis
+        self.map_view.basis = basis
+        self.histogram.basis = basis
+        self.stats.basis = basis
+        self.editor.set_values(self.grid.values, basis=self._basis_range())
