@@ -251,13 +251,14 @@ def aux_xml(image: RenderedImage) -> str:
     """
     from xml.sax.saxutils import escape
 
+    crs = normalize_projection(image.crs)
     t = image.transform
     numbers = (t.c, t.a, t.b, t.f, t.d, t.e)
     geotransform = ",".join(f"{value:24.16e}" for value in numbers)
     return (
         "<PAMDataset>\n"
-        f'  <SRS dataAxisToSRSAxisMapping="{_axis_mapping(image.crs)}">'
-        f"{escape(_wkt(image.crs))}</SRS>\n"
+        f'  <SRS dataAxisToSRSAxisMapping="{_axis_mapping(crs)}">'
+        f"{escape(_wkt(crs))}</SRS>\n"
         f"  <GeoTransform>{geotransform}</GeoTransform>\n"
         "</PAMDataset>\n"
     )
@@ -359,12 +360,6 @@ def _write_tiff(path: Path, array: NDArray[Any], crs: str, transform: Affine, **
             dataset.write(np.moveaxis(array, 2, 0))
         else:
             dataset.write(array, 1)
-        if bands == 4:
-            from rasterio.enums import ColorInterp
-
-            dataset.colorinterp = (
-                ColorInterp.red, ColorInterp.green, ColorInterp.blue, ColorInterp.alpha
-            )
 
 
 def write_geotiff(
@@ -381,7 +376,8 @@ def write_geotiff(
     _check_targets((target,), overwrite)
     _write_atomically([
         (target, lambda temporary: _write_tiff(
-            temporary, np.asarray(image.rgba), image.crs, image.transform, photometric="RGB"
+            temporary, np.asarray(image.rgba), image.crs, image.transform, photometric="RGB",
+            alpha="YES",
         )),
     ])
     logger.info("wrote %s", target)
