@@ -108,7 +108,7 @@ def loads_v2_legend(text: str | bytes, *, name: str = "") -> RampDocument:
     from rampkit.legend import ramp_from_v2_legend
 
     data = loads_json_strict(text)
-    ramp = ramp_from_v2_legend(data, name=name or "v2_legend")
+    ramp = ramp_from_v2_legend(data, name=name)
     ranges = sorted(data["ranges"], key=lambda item: float(item["max"]))
     edges = (float(ranges[0]["min"]), *ramp.positions)
     classification = None
