@@ -43,8 +43,9 @@ _PREFERRED = {
     "applied": ("appliedRate", "appliedRateTarget"),
     "tillage": ("tillageDepthActual",),
 }
-# A preset that fits each operation type, used when the lab picks the ramp.
-_PRESET = {"harvested": "yield", "planted": "rate_vs_target", "applied": "rate_vs_target"}
+# The preset the lab starts with for each operation type; rates get the API's
+# standard ramp, because rate_vs_target is meant for rate minus target.
+_PRESET = {"harvested": "yield", "planted": "leaf_standard", "applied": "leaf_standard"}
 
 
 def default_property(operation: Any) -> str:
