@@ -28,9 +28,16 @@ EDGES = (101.5, 130.0, 140.0, 150.0, 160.0, 170.0, 180.0, 212.25)
 def test_plain_body_has_documented_fields():
     body = to_image_request(get_ramp("leaf_standard"))
     assert body == {
-        "colorRamp": {"0%": [200, 0, 0], "35%": [255, 40, 0], "45%": [255, 150, 0],
-                      "55%": [255, 240, 0], "65%": [0, 230, 0], "75%": [0, 190, 0],
-                      "100%": [0, 130, 0], "nv": [0, 0, 0, 0]},
+        "colorRamp": {
+            "0%": [200, 0, 0],
+            "35%": [255, 40, 0],
+            "45%": [255, 150, 0],
+            "55%": [255, 240, 0],
+            "65%": [0, 230, 0],
+            "75%": [0, 190, 0],
+            "100%": [0, 130, 0],
+            "nv": [0, 0, 0, 0],
+        },
         "projection": "EPSG_3857",
         "resolution": 1,
         "shape": "ROUND",
@@ -38,8 +45,11 @@ def test_plain_body_has_documented_fields():
 
 
 def test_body_carries_mode_basis_and_property():
-    document = RampDocument(get_ramp("yield").with_mode("nearest"), property="dryVolumePerArea",
-                            basis=Basis.fixed(100, 200))
+    document = RampDocument(
+        get_ramp("yield").with_mode("nearest"),
+        property="dryVolumePerArea",
+        basis=Basis.fixed(100, 200),
+    )
     body = to_image_request(document, resolution=2.5, shape="square", operation_id="op-1")
     assert body["interpolation"] == "nearest"
     assert body["basis"] == {"kind": "fixed", "vmin": 100.0, "vmax": 200.0}
@@ -48,7 +58,8 @@ def test_body_carries_mode_basis_and_property():
     request = ImageRequest.model_validate(body)
     assert request.ramp() == document.ramp.with_name("")
     assert loads_image_request(dumps_image_request(document)) == document.with_ramp(
-        document.ramp.with_name(""))
+        document.ramp.with_name("")
+    )
 
 
 def test_body_option_errors():
@@ -71,8 +82,7 @@ def test_body_read_errors():
     with pytest.raises(FormatError, match="this one has no 'colorRamp'"):
         from_image_request({"projection": "EPSG_3857"})
     with pytest.raises(FormatError, match="interpolation 'cubic' is not a mode"):
-        from_image_request({"colorRamp": {"0%": "red", "100%": "blue"},
-                            "interpolation": "cubic"})
+        from_image_request({"colorRamp": {"0%": "red", "100%": "blue"}, "interpolation": "cubic"})
     with pytest.raises(FormatError, match="basis 'median' is not understood"):
         from_image_request({"colorRamp": {"0%": "red", "100%": "blue"}, "basis": "median"})
 
@@ -81,7 +91,7 @@ def test_body_read_errors():
 
 
 def v2_document():
-    ramp = Ramp(tuple(zip(EDGES[1:], V2_COLORS)), relative=False, mode="discrete")
+    ramp = Ramp(tuple(zip(EDGES[1:], V2_COLORS, strict=True)), relative=False, mode="discrete")
     return RampDocument(ramp, classification=ClassificationSpec("quantile", 7, EDGES))
 
 
@@ -99,16 +109,18 @@ def test_v2_legend_round_trip_keeps_edges():
 
 
 def test_v2_legend_matches_legend_module():
+    import numpy as np
+
     from rampkit.classify import classify
     from rampkit.legend import v2_legend
-
-    import numpy as np
 
     values = np.linspace(0, 70, 71)
     classification = classify(values, "equal_interval", k=7)
     theirs = v2_legend(classification, V2_COLORS)
-    document = RampDocument(classification.to_ramp(V2_COLORS), classification=(
-        ClassificationSpec("equal_interval", 7, tuple(classification.edges))))
+    document = RampDocument(
+        classification.to_ramp(V2_COLORS),
+        classification=(ClassificationSpec("equal_interval", 7, tuple(classification.edges))),
+    )
     assert to_v2_legend(document) == theirs
 
 
@@ -129,5 +141,13 @@ def test_v2_legend_lower_bound_from_basis():
 
 def test_v2_legend_read_error():
     with pytest.raises(FormatError, match="ranges\\[1\\].max 'x' is not a finite number"):
-        loads_v2_legend(json.dumps({"ranges": [{"colorCode": "#C80000", "min": 0, "max": 1},
-                                               {"colorCode": "#C80000", "min": 1, "max": "x"}]}))
+        loads_v2_legend(
+            json.dumps(
+                {
+                    "ranges": [
+                        {"colorCode": "#C80000", "min": 0, "max": 1},
+                        {"colorCode": "#C80000", "min": 1, "max": "x"},
+                    ]
+                }
+            )
+        )

@@ -20,8 +20,11 @@ def test_writes_new_file(tmp_path):
 def test_existing_file_is_kept(tmp_path):
     target = tmp_path / "ramp.txt"
     target.write_text("old")
-    with pytest.raises(ExportExistsError, match=r"file '.*ramp.txt' already exists; pass "
-                       r"overwrite=True \(--force on the command line\)"):
+    with pytest.raises(
+        ExportExistsError,
+        match=r"file '.*ramp.txt' already exists; pass "
+        r"overwrite=True \(--force on the command line\)",
+    ):
         write_atomic(target, "new")
     assert target.read_text() == "old"
 

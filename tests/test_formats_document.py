@@ -18,7 +18,9 @@ from rampkit.ramp import Ramp
 FULL = RampDocument(
     Ramp.from_mapping(
         {"0%": "#c80000", "50%": [255, 240, 0, 128], "100%": "#008200", "nv": [1, 2, 3, 4]},
-        mode="discrete", name="yield_classes", description="three classes",
+        mode="discrete",
+        name="yield_classes",
+        description="three classes",
     ),
     property="dryVolumePerArea",
     unit="bu/ac",
@@ -37,16 +39,33 @@ def test_round_trip_keeps_every_field():
 
 def test_keys_come_in_fixed_order():
     keys = list(json.loads(dumps_document(FULL)))
-    assert keys == ["schema", "name", "description", "property", "unit", "mode", "stops",
-                    "nodata_color", "basis", "classification", "label_format", "notes"]
+    assert keys == [
+        "schema",
+        "name",
+        "description",
+        "property",
+        "unit",
+        "mode",
+        "stops",
+        "nodata_color",
+        "basis",
+        "classification",
+        "label_format",
+        "notes",
+    ]
 
 
 def test_colors_are_hex_and_labels_sit_in_stops():
     data = json.loads(dumps_document(FULL))
     assert data["stops"][1] == {"position": "50%", "color": "#fff00080", "label": "mid"}
     assert data["nodata_color"] == "#01020304"
-    assert data["basis"] == {"kind": "trimmed", "vmin": 110.5, "vmax": 230.25,
-                             "lower": 2.0, "upper": 98.0}
+    assert data["basis"] == {
+        "kind": "trimmed",
+        "vmin": 110.5,
+        "vmax": 230.25,
+        "lower": 2.0,
+        "upper": 98.0,
+    }
 
 
 def test_text_is_diff_friendly():
@@ -64,16 +83,23 @@ def test_preset_file_is_a_document():
 
 
 def test_labels_follow_sorted_stops():
-    data = {"stops": [{"position": 10, "color": "red", "label": "ten"},
-                      {"position": 5, "color": "blue", "label": "five"}]}
+    data = {
+        "stops": [
+            {"position": 10, "color": "red", "label": "ten"},
+            {"position": 5, "color": "blue", "label": "five"},
+        ]
+    }
     document = RampDocument.from_dict(data)
     assert document.ramp.positions == (5.0, 10.0)
     assert document.labels == ("five", "ten")
 
 
 def test_stop_labels_use_label_format():
-    document = RampDocument(get_ramp("yield").resolve(100, 200), unit="bu/ac",
-                            label_format="{lower:.0f}-{upper:.0f} {unit}")
+    document = RampDocument(
+        get_ramp("yield").resolve(100, 200),
+        unit="bu/ac",
+        label_format="{lower:.0f}-{upper:.0f} {unit}",
+    )
     labels = document.stop_labels()
     assert labels[0] == "-inf-100 bu/ac"
     assert labels[1] == "100-125 bu/ac"

@@ -37,8 +37,13 @@ def test_export_with_basis_matches(gdaldem, tmp_path, rng, mode):
     # exact matches only values on a stop, so put some there
     values.reshape(-1)[9:16] = [100, 135, 145, 155, 165, 175, 200]
     absolute = ramp.resolve(100, 200)
-    expected = gdaldem(values, path.read_text(), tmp_path, nodata=-9999,
-                       options=tuple(gdaldem_options(absolute)[1:]))
+    expected = gdaldem(
+        values,
+        path.read_text(),
+        tmp_path,
+        nodata=-9999,
+        options=tuple(gdaldem_options(absolute)[1:]),
+    )
     actual = colorize(values, ramp, basis=(100, 200), nodata=-9999).rgba
     if mode == "exact":
         # gdaldem 3.6.2 matches only its first color entry exactly, which

@@ -11,8 +11,10 @@ from rampkit.formats.mpl import from_matplotlib, to_matplotlib
 from rampkit.presets import get_ramp, registry
 from rampkit.ramp import Ramp
 
-HARD_STEP = Ramp(((0, [0, 0, 0]), (50, [255, 0, 0]), (50, [0, 0, 255, 128]),
-                  (100, [255, 255, 255])), relative=False)
+HARD_STEP = Ramp(
+    ((0, [0, 0, 0]), (50, [255, 0, 0]), (50, [0, 0, 255, 128]), (100, [255, 255, 255])),
+    relative=False,
+)
 
 
 def mpl_rgba(cmap, norm, values):

@@ -1,7 +1,6 @@
 """QGIS color map files and QML: reading, writing, and rendering in real QGIS."""
 
 import json
-import os
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -9,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import decode, require_tool
+
 from rampkit.colorize import colorize, evaluate
 from rampkit.errors import FormatError, LossyConversionError
 from rampkit.formats.document import RampDocument
@@ -158,10 +157,23 @@ def _shader_structure(root):
     return {
         "root": root.tag,
         "renderer": renderer.get("type"),
-        "renderer_attributes": {"band", "opacity", "alphaBand", "classificationMin",
-                                "classificationMax", "nodataColor"} <= set(renderer.attrib),
-        "shader_attributes": {"colorRampType", "classificationMode", "clip", "minimumValue",
-                              "maximumValue"} <= set(shader.attrib),
+        "renderer_attributes": {
+            "band",
+            "opacity",
+            "alphaBand",
+            "classificationMin",
+            "classificationMax",
+            "nodataColor",
+        }
+        <= set(renderer.attrib),
+        "shader_attributes": {
+            "colorRampType",
+            "classificationMode",
+            "clip",
+            "minimumValue",
+            "maximumValue",
+        }
+        <= set(shader.attrib),
         "items": [sorted(item.attrib) for item in shader.findall("item")],
         "min_max_origin": [child.tag for child in renderer.find("minMaxOrigin")],
     }
@@ -177,7 +189,8 @@ def test_qml_structure_matches_what_qgis_writes(name):
     qgis_items = qgis.findall(".//colorrampshader/item")
     assert [dict(i.attrib) for i in ours_items] == [dict(i.attrib) for i in qgis_items]
     assert ours.find(".//colorrampshader").get("colorRampType") == qgis.find(
-        ".//colorrampshader").get("colorRampType")
+        ".//colorrampshader"
+    ).get("colorRampType")
 
 
 def test_qml_round_trip_keeps_nodata_and_labels():
@@ -199,8 +212,11 @@ def test_qml_bad_xml_is_rejected():
 
 
 def test_qml_bad_nodata_color_is_rejected():
-    text = (DATA / "qgis_3_22_discrete.qml").read_text(encoding="utf-8").replace(
-        'nodataColor="1,2,3,4"', 'nodataColor="red"')
+    text = (
+        (DATA / "qgis_3_22_discrete.qml")
+        .read_text(encoding="utf-8")
+        .replace('nodataColor="1,2,3,4"', 'nodataColor="red"')
+    )
     with pytest.raises(FormatError, match=r"nodataColor 'red' is not 'red,green,blue,alpha'"):
         loads_qml(text)
 
@@ -211,8 +227,9 @@ def test_qml_bad_nodata_color_is_rejected():
 def _has_pyqgis() -> bool:
     if not shutil.which(SYSTEM_PYTHON):
         return False
-    probe = subprocess.run([SYSTEM_PYTHON, "-c", "import qgis.core"], capture_output=True,
-                           check=False)
+    probe = subprocess.run(
+        [SYSTEM_PYTHON, "-c", "import qgis.core"], capture_output=True, check=False
+    )
     return probe.returncode == 0
 
 
@@ -230,15 +247,31 @@ def qgis_render(tmp_path_factory):
         style = folder / f"style{suffix}"
         style.write_text(style_text, encoding="utf-8")
         row = np.asarray(values, dtype=np.float64).reshape(1, -1)
-        with rasterio.open(raster, "w", driver="GTiff", width=row.shape[1], height=1, count=1,
-                           dtype="float64", nodata=-9999.0,
-                           transform=from_origin(0, 1, 1, 1)) as dataset:
+        with rasterio.open(
+            raster,
+            "w",
+            driver="GTiff",
+            width=row.shape[1],
+            height=1,
+            count=1,
+            dtype="float64",
+            nodata=-9999.0,
+            transform=from_origin(0, 1, 1, 1),
+        ) as dataset:
             dataset.write(row, 1)
-        env = {"PATH": "/usr/bin:/bin", "QT_QPA_PLATFORM": "offscreen",
-               "HOME": str(folder), "XDG_RUNTIME_DIR": str(folder)}
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "QT_QPA_PLATFORM": "offscreen",
+            "HOME": str(folder),
+            "XDG_RUNTIME_DIR": str(folder),
+        }
         result = subprocess.run(
             [SYSTEM_PYTHON, str(DATA / "qgis_render.py"), str(raster), str(style)],
-            capture_output=True, text=True, env=env, check=False, timeout=120,
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+            timeout=120,
         )
         assert result.returncode == 0, result.stderr
         output = json.loads(result.stdout.strip().splitlines()[-1])
@@ -259,8 +292,9 @@ def assert_same_colors(qgis: np.ndarray, ours: np.ndarray) -> None:
 
 
 RAMPS = {
-    "linear": Ramp.from_mapping({"10": [200, 0, 0], "20": [0, 200, 0, 128], "30": [0, 0, 200],
-                                 "nv": [0, 0, 0, 0]}),
+    "linear": Ramp.from_mapping(
+        {"10": [200, 0, 0], "20": [0, 200, 0, 128], "30": [0, 0, 200], "nv": [0, 0, 0, 0]}
+    ),
     "discrete": DISCRETE,
     "exact": DISCRETE.with_mode("exact"),
 }

@@ -115,8 +115,9 @@ def test_read_only_format_cannot_be_written(tmp_path):
 
 
 def test_unknown_option_is_rejected():
-    with pytest.raises(FormatError, match="option 'nodata' is not used by format 'qml'; "
-                                          "its options: band"):
+    with pytest.raises(
+        FormatError, match="option 'nodata' is not used by format 'qml'; its options: band"
+    ):
         dumps_ramp(get_ramp("yield"), "qml", basis=(0, 1), nodata=-9999)
 
 
@@ -135,7 +136,10 @@ def test_basis_is_recorded_in_rampkit_document(tmp_path):
     path = write_ramp(get_ramp("yield"), tmp_path / "out.ramp.json", basis=(100, 200))
     document = read_document(path)
     assert (document.basis.kind, document.basis.vmin, document.basis.vmax) == (
-        "fixed", 100.0, 200.0)
+        "fixed",
+        100.0,
+        200.0,
+    )
 
 
 def test_gdaldem_gets_values_with_basis():
@@ -158,5 +162,6 @@ def test_lossy_error_lists_every_loss():
 
 
 def test_document_writers_accept_plain_ramps():
-    assert isinstance(loads_ramp(dumps_ramp(get_ramp("yield"), "rampkit"), "rampkit"),
-                      RampDocument)
+    assert isinstance(
+        loads_ramp(dumps_ramp(get_ramp("yield"), "rampkit"), "rampkit"), RampDocument
+    )

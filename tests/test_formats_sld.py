@@ -11,8 +11,9 @@ from rampkit.presets import get_ramp
 from rampkit.ramp import Ramp
 
 NS = {"sld": "http://www.opengis.net/sld"}
-ABSOLUTE = Ramp.from_mapping({"100": "#c80000", "150": [255, 240, 0, 77], "200": "#008200"},
-                             name="yield_bu")
+ABSOLUTE = Ramp.from_mapping(
+    {"100": "#c80000", "150": [255, 240, 0, 77], "200": "#008200"}, name="yield_bu"
+)
 
 
 def color_map(text):
@@ -91,8 +92,10 @@ def test_reads_prefixed_and_plain_sld():
     )
     ramp = loads_sld(prefixed).ramp
     assert (ramp.name, ramp.mode, ramp.positions) == ("dem", "discrete", (150.0, 256.0))
-    plain = '<ColorMap><ColorMapEntry color="#000000" quantity="0"/>' \
-            '<ColorMapEntry color="#ffffff" quantity="1"/></ColorMap>'
+    plain = (
+        '<ColorMap><ColorMapEntry color="#000000" quantity="0"/>'
+        '<ColorMapEntry color="#ffffff" quantity="1"/></ColorMap>'
+    )
     assert loads_sld(plain).ramp.mode == "linear"
 
 
@@ -102,10 +105,11 @@ def test_errors_name_the_entry():
     with pytest.raises(FormatError, match="ColorMap type 'classes' is unknown"):
         loads_sld('<ColorMap type="classes"/>')
     with pytest.raises(FormatError, match="ColorMapEntry 2: quantity 'high' is not a finite"):
-        loads_sld('<ColorMap><ColorMapEntry color="#000000" quantity="0"/>'
-                  '<ColorMapEntry color="#ffffff" quantity="high"/></ColorMap>')
+        loads_sld(
+            '<ColorMap><ColorMapEntry color="#000000" quantity="0"/>'
+            '<ColorMapEntry color="#ffffff" quantity="high"/></ColorMap>'
+        )
     with pytest.raises(FormatError, match="ColorMapEntry 1: opacity '2' is not a number in 0-1"):
-        loads_sld('<ColorMap><ColorMapEntry color="#000000" quantity="0" opacity="2"/>'
-                  "</ColorMap>")
+        loads_sld('<ColorMap><ColorMapEntry color="#000000" quantity="0" opacity="2"/></ColorMap>')
     with pytest.raises(FormatError, match="ColorMapEntry 1: invalid hex color '#12'"):
         loads_sld('<ColorMap><ColorMapEntry color="#12" quantity="0"/></ColorMap>')

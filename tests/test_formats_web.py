@@ -14,8 +14,9 @@ from rampkit.formats.riotiler import dumps_riotiler, to_riotiler
 from rampkit.presets import get_ramp
 from rampkit.ramp import Ramp
 
-CLASSES = Ramp.from_mapping({"10": "#c80000", "20": [0, 200, 0, 128], "30": "#0000c8"},
-                            mode="discrete", name="classes")
+CLASSES = Ramp.from_mapping(
+    {"10": "#c80000", "20": [0, 200, 0, 128], "30": "#0000c8"}, mode="discrete", name="classes"
+)
 
 
 def apply_intervals(colormap, values):
@@ -45,14 +46,18 @@ def test_intervals_json_is_valid():
 
 def test_values_for_exact_ramp():
     ramp = CLASSES.with_mode("exact")
-    assert to_riotiler(ramp) == {"10": [200, 0, 0, 255], "20": [0, 200, 0, 128],
-                                 "30": [0, 0, 200, 255]}
+    assert to_riotiler(ramp) == {
+        "10": [200, 0, 0, 255],
+        "20": [0, 200, 0, 128],
+        "30": [0, 0, 200, 255],
+    }
 
 
 def test_values_sample_integers():
     ramp = get_ramp("yield")
-    with pytest.raises(LossyConversionError, match="the colors between integers and outside "
-                                                   "0-255"):
+    with pytest.raises(
+        LossyConversionError, match="the colors between integers and outside 0-255"
+    ):
         to_riotiler(ramp, basis=(0, 255))
     colormap = to_riotiler(ramp, basis=(0, 255), lossy=True)
     assert len(colormap) == 256
@@ -120,12 +125,10 @@ def test_css_rule():
 
 
 def test_html_legend_rows_and_escaping():
-    document = RampDocument(get_ramp("yield"), unit="bu/ac",
-                            label_format="{value:.0f} <{unit}>")
+    document = RampDocument(get_ramp("yield"), unit="bu/ac", label_format="{value:.0f} <{unit}>")
     page = dumps_html_legend(document, basis=(100, 200))
     assert page.startswith("<!DOCTYPE html>")
     assert "<h3>yield (bu/ac)</h3>" in page
-    assert '<span class="swatch" style="background: #fee08b"></span>150 &lt;bu/ac&gt;</li>' \
-        in page
-    assert "#00000000\"></span>no value</li>" in page
+    assert '<span class="swatch" style="background: #fee08b"></span>150 &lt;bu/ac&gt;</li>' in page
+    assert '#00000000"></span>no value</li>' in page
     assert "linear-gradient(to right, #d73027 0%" in page

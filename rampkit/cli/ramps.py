@@ -70,15 +70,14 @@ def _option(text: str) -> tuple[str, Any]:
         raise argparse.ArgumentTypeError(
             f"option {text!r} is not KEY=VALUE; write for example resolution=2"
         )
-    parsed: Any = value
     # Numbers become numbers (resolution=2, nodata=-9999); anything else stays text.
-    try:
-        parsed = int(value)
-    except ValueError:
+    parsed: Any = value
+    for number_type in (int, float):
         try:
-            parsed = float(value)
+            parsed = number_type(value)
+            break
         except ValueError:
-            pass
+            continue
     return key.strip().replace("-", "_"), parsed
 
 
@@ -141,7 +140,8 @@ def _formats(args: argparse.Namespace) -> int:
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+        cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        print("  ".join(cells).rstrip())
     if args.verbose_list:
         print()
         for fmt in FORMATS.values():

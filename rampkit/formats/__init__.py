@@ -173,8 +173,9 @@ def _read_request(text: str) -> RampDocument:
     return loads_image_request(text)
 
 
-def _write_request(document: RampDocument, *, basis: Any = None, lossy: bool = False,
-                   **options: Any) -> str:
+def _write_request(
+    document: RampDocument, *, basis: Any = None, lossy: bool = False, **options: Any
+) -> str:
     from rampkit.formats.request import dumps_image_request
 
     return dumps_image_request(document, basis=coerce_basis(basis), lossy=lossy, **options)
@@ -228,8 +229,9 @@ def _read_qml(text: str) -> RampDocument:
     return loads_qml(text)
 
 
-def _write_qml(document: RampDocument, *, basis: Any = None, lossy: bool = False,
-               band: int = 1) -> str:
+def _write_qml(
+    document: RampDocument, *, basis: Any = None, lossy: bool = False, band: int = 1
+) -> str:
     from rampkit.formats.qgis import dumps_qml
 
     return dumps_qml(document, basis=basis, lossy=lossy, band=int(band))
@@ -241,12 +243,14 @@ def _read_sld(text: str) -> RampDocument:
     return loads_sld(text)
 
 
-def _write_sld(document: RampDocument, *, basis: Any = None, lossy: bool = False,
-               nodata: float | None = None) -> str:
+def _write_sld(
+    document: RampDocument, *, basis: Any = None, lossy: bool = False, nodata: float | None = None
+) -> str:
     from rampkit.formats.sld import dumps_sld
 
-    return dumps_sld(document, basis=basis, lossy=lossy,
-                     nodata=None if nodata is None else float(nodata))
+    return dumps_sld(
+        document, basis=basis, lossy=lossy, nodata=None if nodata is None else float(nodata)
+    )
 
 
 def _read_matplotlib(text: str) -> RampDocument:
@@ -255,22 +259,25 @@ def _read_matplotlib(text: str) -> RampDocument:
     return loads_matplotlib(text)
 
 
-def _write_riotiler(document: RampDocument, *, basis: Any = None, lossy: bool = False,
-                    kind: Any = None) -> str:
+def _write_riotiler(
+    document: RampDocument, *, basis: Any = None, lossy: bool = False, kind: Any = None
+) -> str:
     from rampkit.formats.riotiler import dumps_riotiler
 
     return dumps_riotiler(document, basis=basis, lossy=lossy, kind=kind)
 
 
-def _write_css(document: RampDocument, *, basis: Any = None, lossy: bool = False,
-               direction: str = "to right") -> str:
+def _write_css(
+    document: RampDocument, *, basis: Any = None, lossy: bool = False, direction: str = "to right"
+) -> str:
     from rampkit.formats.css import dumps_css
 
     return dumps_css(document, lossy=lossy, direction=direction)
 
 
-def _write_html(document: RampDocument, *, basis: Any = None, lossy: bool = False,
-                title: str | None = None) -> str:
+def _write_html(
+    document: RampDocument, *, basis: Any = None, lossy: bool = False, title: str | None = None
+) -> str:
     from rampkit.formats.css import dumps_html_legend
 
     return dumps_html_legend(document, basis=basis, lossy=lossy, title=title)
@@ -281,46 +288,171 @@ _ALL_MODES = tuple(MODES)
 FORMATS: dict[str, RampFormat] = {
     fmt.name: fmt
     for fmt in (
-        RampFormat("rampkit", "rampkit ramp document (rampkit.ramp/1 JSON)",
-                   (".ramp.json", ".json"), _ALL_MODES, True, True, True, True,
-                   _read_rampkit, _write_rampkit),
-        RampFormat("colorramp", "the images API's colorRamp object",
-                   (".colorramp.json",), ("linear",), True, True, False, True,
-                   _read_colorramp, _write_colorramp),
-        RampFormat("request", "the images API's POST /images body",
-                   (".request.json",), _ALL_MODES, True, True, False, True,
-                   _read_request, _write_request,
-                   ("projection", "resolution", "shape", "operation_id")),
-        RampFormat("v1image", "the images API's V1 image entry (property and ramp)",
-                   (".v1image.json",), ("linear",), True, True, False, True,
-                   _read_v1image, _write_v1image, ("url",)),
-        RampFormat("v2legend", "the images API's V2 legend (ranges of colorCode, min, max)",
-                   (".legend.json", ".v2legend.json"), ("discrete",), False, False, False,
-                   False, _read_v2legend, _write_v2legend),
-        RampFormat("gdaldem", "gdaldem color-relief color file, percent or absolute",
-                   (".gdaldem.txt", ".txt", ".clr"), _ALL_MODES, True, True, False, True,
-                   _read_gdaldem, _write_gdaldem, read_extensions=(".cpt",)),
-        RampFormat("qgis", "QGIS color map export file (INTERPOLATION header, labels)",
-                   (".qgis.txt",), ("linear", "discrete", "exact"), True, False, True, False,
-                   _read_qgis, _write_qgis),
-        RampFormat("qml", "QGIS layer style for a singleband pseudocolor raster",
-                   (".qml",), ("linear", "discrete", "exact"), True, False, True, True,
-                   _read_qml, _write_qml, ("band",)),
-        RampFormat("sld", "SLD 1.0 RasterSymbolizer ColorMap (ramp, intervals, values)",
-                   (".sld",), ("linear", "discrete", "exact"), True, False, True, False,
-                   _read_sld, _write_sld, ("nodata",)),
-        RampFormat("matplotlib", "a registered matplotlib colormap, by name (read)",
-                   (), ("linear", "nearest", "discrete"), True, True, False, True,
-                   _read_matplotlib, None, file_based=False),
-        RampFormat("riotiler", "rio-tiler / TiTiler colormap JSON, values or intervals",
-                   (".riotiler.json", ".titiler.json"), ("exact", "discrete"), True, False,
-                   False, False, None, _write_riotiler, ("kind",)),
-        RampFormat("css", "CSS rule with a linear-gradient background",
-                   (".css",), ("linear", "nearest", "discrete"), True, True, False, True,
-                   None, _write_css, ("direction",)),
-        RampFormat("html", "standalone HTML legend: gradient bar, labels, nv swatch",
-                   (".html", ".htm"), ("linear", "nearest", "discrete"), True, True, True,
-                   True, None, _write_html, ("title",)),
+        RampFormat(
+            "rampkit",
+            "rampkit ramp document (rampkit.ramp/1 JSON)",
+            (".ramp.json", ".json"),
+            _ALL_MODES,
+            True,
+            True,
+            True,
+            True,
+            _read_rampkit,
+            _write_rampkit,
+        ),
+        RampFormat(
+            "colorramp",
+            "the images API's colorRamp object",
+            (".colorramp.json",),
+            ("linear",),
+            True,
+            True,
+            False,
+            True,
+            _read_colorramp,
+            _write_colorramp,
+        ),
+        RampFormat(
+            "request",
+            "the images API's POST /images body",
+            (".request.json",),
+            _ALL_MODES,
+            True,
+            True,
+            False,
+            True,
+            _read_request,
+            _write_request,
+            ("projection", "resolution", "shape", "operation_id"),
+        ),
+        RampFormat(
+            "v1image",
+            "the images API's V1 image entry (property and ramp)",
+            (".v1image.json",),
+            ("linear",),
+            True,
+            True,
+            False,
+            True,
+            _read_v1image,
+            _write_v1image,
+            ("url",),
+        ),
+        RampFormat(
+            "v2legend",
+            "the images API's V2 legend (ranges of colorCode, min, max)",
+            (".legend.json", ".v2legend.json"),
+            ("discrete",),
+            False,
+            False,
+            False,
+            False,
+            _read_v2legend,
+            _write_v2legend,
+        ),
+        RampFormat(
+            "gdaldem",
+            "gdaldem color-relief color file, percent or absolute",
+            (".gdaldem.txt", ".txt", ".clr"),
+            _ALL_MODES,
+            True,
+            True,
+            False,
+            True,
+            _read_gdaldem,
+            _write_gdaldem,
+            read_extensions=(".cpt",),
+        ),
+        RampFormat(
+            "qgis",
+            "QGIS color map export file (INTERPOLATION header, labels)",
+            (".qgis.txt",),
+            ("linear", "discrete", "exact"),
+            True,
+            False,
+            True,
+            False,
+            _read_qgis,
+            _write_qgis,
+        ),
+        RampFormat(
+            "qml",
+            "QGIS layer style for a singleband pseudocolor raster",
+            (".qml",),
+            ("linear", "discrete", "exact"),
+            True,
+            False,
+            True,
+            True,
+            _read_qml,
+            _write_qml,
+            ("band",),
+        ),
+        RampFormat(
+            "sld",
+            "SLD 1.0 RasterSymbolizer ColorMap (ramp, intervals, values)",
+            (".sld",),
+            ("linear", "discrete", "exact"),
+            True,
+            False,
+            True,
+            False,
+            _read_sld,
+            _write_sld,
+            ("nodata",),
+        ),
+        RampFormat(
+            "matplotlib",
+            "a registered matplotlib colormap, by name (read)",
+            (),
+            ("linear", "nearest", "discrete"),
+            True,
+            True,
+            False,
+            True,
+            _read_matplotlib,
+            None,
+            file_based=False,
+        ),
+        RampFormat(
+            "riotiler",
+            "rio-tiler / TiTiler colormap JSON, values or intervals",
+            (".riotiler.json", ".titiler.json"),
+            ("exact", "discrete"),
+            True,
+            False,
+            False,
+            False,
+            None,
+            _write_riotiler,
+            ("kind",),
+        ),
+        RampFormat(
+            "css",
+            "CSS rule with a linear-gradient background",
+            (".css",),
+            ("linear", "nearest", "discrete"),
+            True,
+            True,
+            False,
+            True,
+            None,
+            _write_css,
+            ("direction",),
+        ),
+        RampFormat(
+            "html",
+            "standalone HTML legend: gradient bar, labels, nv swatch",
+            (".html", ".htm"),
+            ("linear", "nearest", "discrete"),
+            True,
+            True,
+            True,
+            True,
+            None,
+            _write_html,
+            ("title",),
+        ),
     )
 }
 
@@ -429,7 +561,9 @@ def loads_ramp(text: str, format: str) -> RampDocument:  # noqa: A002
 
 
 def read_document(
-    path: str | os.PathLike[str], *, format: str | None = None  # noqa: A002
+    path: str | os.PathLike[str],
+    *,
+    format: str | None = None,  # noqa: A002
 ) -> RampDocument:
     """Read a ramp file into a document.
 
@@ -503,8 +637,11 @@ def dumps_ramp(
         writable = ", ".join(f.name for f in FORMATS.values() if f.can_write)
         raise FormatError(
             f"format {fmt.name!r} is read-only; write one of {writable}"
-            + (" (use rampkit.formats.mpl.to_matplotlib for a colormap object)"
-               if fmt.name == "matplotlib" else "")
+            + (
+                " (use rampkit.formats.mpl.to_matplotlib for a colormap object)"
+                if fmt.name == "matplotlib"
+                else ""
+            )
         )
     unknown = sorted(set(options) - set(fmt.options))
     if unknown:

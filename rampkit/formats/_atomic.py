@@ -41,14 +41,14 @@ def _exists_error(path: Path) -> ExportExistsError:
 def write_atomic(
     path: str | os.PathLike[str], content: str | bytes, *, overwrite: bool = False
 ) -> Path:
-    """Write ``content`` to ``path`` in one step.
+    r"""Write ``content`` to ``path`` in one step.
 
     Parameters
     ----------
     path : str or os.PathLike
         The target file. Its directory must exist.
     content : str or bytes
-        Text is encoded as UTF-8 with ``\\n`` line endings.
+        Text is encoded as UTF-8 with ``\n`` line endings.
     overwrite : bool, default False
         Replace an existing file. When False an existing target is left as
         it was and :class:`~rampkit.errors.ExportExistsError` is raised.

@@ -49,13 +49,13 @@ def _gradient_stops(ramp: Ramp) -> list[tuple[RGBA, float]]:
             stops += [(colors[index], percents[index - 1]), (colors[index], percents[index])]
         return stops
     if ramp.mode == "nearest":
-        edges = [(a + b) / 2 for a, b in zip(percents[:-1], percents[1:])]
+        edges = [(a + b) / 2 for a, b in zip(percents[:-1], percents[1:], strict=True)]
         bounds = [0.0, *edges, 100.0]
         stops = []
         for index, color in enumerate(colors):
             stops += [(color, bounds[index]), (color, bounds[index + 1])]
         return stops
-    return list(zip(colors, percents))
+    return list(zip(colors, percents, strict=True))
 
 
 def to_css_gradient(
@@ -96,8 +96,9 @@ def _class_name(name: str) -> str:
     return "rampkit-" + (re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "ramp")
 
 
-def dumps_css(ramp: Ramp | RampDocument, *, lossy: bool = False, direction: str = "to right"
-              ) -> str:
+def dumps_css(
+    ramp: Ramp | RampDocument, *, lossy: bool = False, direction: str = "to right"
+) -> str:
     """Write a CSS rule that paints an element with the ramp's gradient.
 
     The selector is ``.rampkit-<name>``; a custom property
@@ -141,12 +142,16 @@ def dumps_html_legend(
     if source.relative and chosen is not None and chosen.resolved and not document.labels:
         labelled = document.with_ramp(source.resolve(float(chosen.vmin), float(chosen.vmax)))  # type: ignore[arg-type]
     labels = labelled.stop_labels()
-    heading = title if title is not None else " ".join(
-        part for part in (source.name, f"({document.unit})" if document.unit else "") if part
+    heading = (
+        title
+        if title is not None
+        else " ".join(
+            part for part in (source.name, f"({document.unit})" if document.unit else "") if part
+        )
     )
 
     rows = []
-    for color, label in zip(source.colors, labels):
+    for color, label in zip(source.colors, labels, strict=True):
         rows.append(
             f'    <li><span class="swatch" style="background: {to_hex(color)}"></span>'
             f"{html.escape(label)}</li>"

@@ -38,9 +38,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from rampkit.color import to_hex
 from rampkit.colorize import Basis
 from rampkit.errors import FormatError, LossyConversionError, RampError
-from rampkit.ramp import RAMP_SCHEMA, Ramp, format_position
+from rampkit.ramp import NODATA_COLOR, RAMP_SCHEMA, Ramp, format_position
 
 __all__ = [
     "ClassificationSpec",
@@ -118,7 +119,7 @@ class ClassificationSpec:
         if not isinstance(data, Mapping) or "scheme" not in data or "k" not in data:
             raise RampError(
                 f"classification {_short(data)} is not an object with 'scheme', 'k' and "
-                "'edges'; write {\"scheme\": \"quantile\", \"k\": 7, \"edges\": [...]}"
+                '\'edges\'; write {"scheme": "quantile", "k": 7, "edges": [...]}'
             )
         return cls(str(data["scheme"]), data["k"], tuple(data.get("edges", ())))
 
@@ -201,7 +202,7 @@ class RampDocument:
             return list(keys)
         labels: list[str] = []
         positions = self.ramp.positions
-        for index, (key, value) in enumerate(zip(keys, positions)):
+        for index, (key, value) in enumerate(zip(keys, positions, strict=True)):
             lower = positions[index - 1] if index else -math.inf
             try:
                 labels.append(
@@ -220,7 +221,7 @@ class RampDocument:
         """Return the document as a JSON-ready dict in its fixed key order."""
         data = self.ramp.to_dict()
         if self.labels:
-            for stop, label in zip(data["stops"], self.labels):
+            for stop, label in zip(data["stops"], self.labels, strict=True):
                 stop["label"] = label
         if self.property:
             data["property"] = self.property
@@ -258,7 +259,7 @@ class RampDocument:
             if not isinstance(raw, Mapping):
                 raise RampError(
                     f"basis {_short(raw)} is not an object; write "
-                    "{\"kind\": \"fixed\", \"vmin\": 0, \"vmax\": 250}"
+                    '{"kind": "fixed", "vmin": 0, "vmax": 250}'
                 )
             try:
                 basis = Basis(**raw)
@@ -282,9 +283,9 @@ class RampDocument:
         )
 
 
-def _sorted_like(raw_stops: Sequence[Mapping[str, Any]], labels: tuple[str, ...]) -> (
-    tuple[str, ...]
-):
+def _sorted_like(
+    raw_stops: Sequence[Mapping[str, Any]], labels: tuple[str, ...]
+) -> tuple[str, ...]:
     from rampkit.ramp import parse_position
 
     positions = [parse_position(stop["position"])[0] for stop in raw_stops]
@@ -391,18 +392,26 @@ class Losses:
 
     def alpha(self, *, nodata: bool = True) -> None:
         """Record stop colors (and, when ``nodata``, the nv color) with alpha below 255."""
-        keys = [key for key, color in zip(self.ramp.keys(), self.ramp.colors) if color[3] != 255]
+        keys = [
+            key
+            for key, color in zip(self.ramp.keys(), self.ramp.colors, strict=True)
+            if color[3] != 255
+        ]
         if keys:
             self.add(f"alpha of the stops at {', '.join(keys)}")
         if nodata and self.ramp.nodata_color[3] not in (0, 255):
             self.add(f"alpha {self.ramp.nodata_color[3]} of the nv color")
 
+    def nodata_color(self, reason: str) -> None:
+        """Record the nv color, for formats that always draw no-value pixels transparent."""
+        color = self.ramp.nodata_color
+        if color != NODATA_COLOR:
+            self.add(f"the nv color {to_hex(color, alpha=True)} ({reason})")
+
     def mode(self, supported: Sequence[str]) -> None:
         """Record the ramp's mode when the format lacks it."""
         if self.ramp.mode not in supported:
-            self.add(
-                f"mode {self.ramp.mode!r} (the format has {', '.join(map(repr, supported))})"
-            )
+            self.add(f"mode {self.ramp.mode!r} (the format has {', '.join(map(repr, supported))})")
 
     def check(self, lossy: bool) -> None:
         """Raise :class:`LossyConversionError` listing every loss, unless ``lossy``."""

@@ -79,7 +79,7 @@ def _lut_size(positions: Sequence[float], colors: Sequence[RGBA]) -> int:
         width = positions[index] - positions[index - 1]
         if width <= 0:
             continue
-        change = max(abs(a - b) for a, b in zip(colors[index], colors[index - 1]))
+        change = max(abs(a - b) for a, b in zip(colors[index], colors[index - 1], strict=True))
         steepest = max(steepest, change / width)
     # A lookup is off by at most one entry, 1/N of the unit interval.
     return int(min(_MAX_LUT, max(_MIN_LUT, math.ceil(2 * steepest) + 1)))
@@ -110,8 +110,8 @@ def _linear(ramp: Ramp, name: str) -> tuple[Any, Any]:
         colors = list(ramp.colors)
         norm = Normalize(vmin=low, vmax=high if high > low else low + 1.0)
     segments: dict[str, list[tuple[float, float, float]]] = {key: [] for key in _CHANNELS}
-    for x, color in zip(positions, colors):
-        for key, channel in zip(_CHANNELS, _unit(color)):
+    for x, color in zip(positions, colors, strict=True):
+        for key, channel in zip(_CHANNELS, _unit(color), strict=True):
             segments[key].append((x, channel, channel))
     cmap = LinearSegmentedColormap(name, segments, N=_lut_size(positions, colors))
     return cmap, norm
@@ -119,7 +119,9 @@ def _linear(ramp: Ramp, name: str) -> tuple[Any, Any]:
 
 def _evenly_spaced(positions: Sequence[float]) -> bool:
     steps = np.diff(positions)
-    return bool(len(steps) == 0 or np.allclose(steps, steps[0], rtol=1e-9, atol=0) and steps[0] > 0)
+    return bool(
+        len(steps) == 0 or np.allclose(steps, steps[0], rtol=1e-9, atol=0) and steps[0] > 0
+    )
 
 
 def _nearest(ramp: Ramp, name: str, losses: Losses) -> tuple[Any, Any]:
@@ -144,7 +146,7 @@ def _nearest(ramp: Ramp, name: str, losses: Losses) -> tuple[Any, Any]:
     if ramp.relative:
         losses.add("the percent stops of a nearest ramp (pass a basis)")
         return cmap, Normalize()
-    midpoints = [(a + b) / 2 for a, b in zip(positions[:-1], positions[1:])]
+    midpoints = [(a + b) / 2 for a, b in zip(positions[:-1], positions[1:], strict=True)]
     return cmap, BoundaryNorm(midpoints, ncolors=n, extend="both")
 
 
@@ -158,9 +160,7 @@ def _discrete(ramp: Ramp, name: str, losses: Losses) -> tuple[Any, Any]:
         losses.add("the percent class edges of a discrete ramp (pass a basis)")
         ramp = ramp.resolve(0.0, 100.0)
     boundaries = [math.nextafter(p, math.inf) for p in ramp.positions]
-    cmap = ListedColormap(colors[1:], name=name).with_extremes(
-        under=colors[0], over=colors[-1]
-    )
+    cmap = ListedColormap(colors[1:], name=name).with_extremes(under=colors[0], over=colors[-1])
     return cmap, BoundaryNorm(boundaries, ncolors=len(colors) - 1)
 
 
@@ -239,8 +239,10 @@ def _linear_stops(cmap: Any) -> list[tuple[float, RGBA]]:
         # Channels given as functions: sample the lookup table.
         samples = cmap(np.linspace(0.0, 1.0, cmap.N))
         return [(i / (cmap.N - 1), _rgba(row)) for i, row in enumerate(samples)]
-    rows = {key: np.asarray(data.get(key, [(0.0, 1.0, 1.0), (1.0, 1.0, 1.0)]), float)
-            for key in _CHANNELS}
+    rows = {
+        key: np.asarray(data.get(key, [(0.0, 1.0, 1.0), (1.0, 1.0, 1.0)]), float)
+        for key in _CHANNELS
+    }
     xs = sorted({float(x) for key in _CHANNELS for x in rows[key][:, 0]})
     stops: list[tuple[float, RGBA]] = []
     for x in xs:
@@ -264,9 +266,7 @@ def _lookup(cmap: Any, norm: Any, value: float) -> RGBA:
     return _rgba(cmap(norm(np.array([value], dtype=np.float64)))[0])
 
 
-def from_matplotlib(
-    cmap: Any, norm: Any = None, *, name: str | None = None
-) -> Ramp:
+def from_matplotlib(cmap: Any, norm: Any = None, *, name: str | None = None) -> Ramp:
     """Build a ramp from a matplotlib colormap (or its name) and an optional norm.
 
     Parameters
@@ -322,8 +322,7 @@ def from_matplotlib(
         return _from_boundary_norm(cmap, norm, ramp_name, nodata_color)
     if norm is not None and type(norm) is not Normalize:
         raise FormatError(
-            f"norm {type(norm).__name__} cannot be read as a ramp; use Normalize or "
-            "BoundaryNorm"
+            f"norm {type(norm).__name__} cannot be read as a ramp; use Normalize or BoundaryNorm"
         )
     limits = None
     if norm is not None and norm.vmin is not None and norm.vmax is not None:
@@ -367,14 +366,15 @@ def _from_boundary_norm(cmap: Any, norm: Any, name: str, nodata_color: RGBA) -> 
     # float64 step below b_i+1, the inverse of what to_matplotlib writes.
     edges = [math.nextafter(b, -math.inf) for b in boundaries]
     stops = [Stop(edges[0], _lookup(cmap, norm, -math.inf))]
-    for low, high, edge in zip(boundaries[:-1], boundaries[1:], edges[1:]):
+    for low, high, edge in zip(boundaries[:-1], boundaries[1:], edges[1:], strict=True):
         stops.append(Stop(edge, _lookup(cmap, norm, low + (high - low) / 2)))
     over = _lookup(cmap, norm, math.inf)
     if over != stops[-1].color:
         # A repeated last position gives the values above it their own color.
         stops.append(Stop(edges[-1], over))
-    return Ramp(tuple(stops), relative=False, nodata_color=nodata_color, mode="discrete",
-                name=name)
+    return Ramp(
+        tuple(stops), relative=False, nodata_color=nodata_color, mode="discrete", name=name
+    )
 
 
 def loads_matplotlib(text: str, *, name: str = "") -> RampDocument:

@@ -76,7 +76,9 @@ def _item_value(text: str, where: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise FormatError(f"{where}: value {text!r} is not a number; write a value such as 12.5")
+        raise FormatError(
+            f"{where}: value {text!r} is not a number; write a value such as 12.5"
+        ) from None
     if math.isnan(value) or value == -math.inf:
         raise FormatError(f"{where}: value {text!r} cannot place a color; give a finite value")
     return value
@@ -129,7 +131,7 @@ def _items_for_writing(
     labels = document.with_ramp(ramp).stop_labels()
     items = [
         (format_number(stop.position), stop.color, label)
-        for stop, label in zip(ramp.stops, labels)
+        for stop, label in zip(ramp.stops, labels, strict=True)
     ]
     if ramp.mode == "discrete":
         last = ramp.stops[-1]
@@ -144,7 +146,7 @@ def _items_for_writing(
 
 
 def loads_qgis_colormap(text: str, *, name: str = "") -> RampDocument:
-    """Read a QGIS color map export file.
+    r"""Read a QGIS color map export file.
 
     Parameters
     ----------
@@ -165,7 +167,7 @@ def loads_qgis_colormap(text: str, *, name: str = "") -> RampDocument:
 
     Examples
     --------
-    >>> doc = loads_qgis_colormap("INTERPOLATION:EXACT\\n1,255,0,0,255,one\\n2,0,0,255,255,two\\n")
+    >>> doc = loads_qgis_colormap("INTERPOLATION:EXACT\n1,255,0,0,255,one\n2,0,0,255,255,two\n")
     >>> doc.ramp.mode, doc.ramp.positions, doc.labels
     ('exact', (1.0, 2.0), ('one', 'two'))
     """
@@ -193,9 +195,7 @@ def loads_qgis_colormap(text: str, *, name: str = "") -> RampDocument:
         where = f"line {line_number}"
         value = _item_value(fields[0].strip(), where)
         try:
-            color = parse_color(
-                [_channel(field, where) for field in fields[1:5]], where=where
-            )
+            color = parse_color([_channel(field, where) for field in fields[1:5]], where=where)
         except ColorFormatError as exc:
             raise FormatError(str(exc)) from None
         label = fields[5] if len(fields) > 5 else ""
@@ -253,9 +253,9 @@ def dumps_qgis_colormap(
     document = as_document(ramp)
     losses = Losses("a QGIS color map file", document.ramp)
     resolved, items = _items_for_writing(document, basis, losses)
-    if resolved.nodata_color[3] != 0:
-        losses.add(f"the nv color {to_hex(resolved.nodata_color, alpha=True)} (QGIS draws "
-                   "no-value pixels transparent unless the layer style sets a color)")
+    losses.nodata_color(
+        "QGIS draws no-value pixels transparent unless the layer style sets a color"
+    )
     losses.check(lossy)
 
     kind = _TYPE_OF_MODE.get(resolved.mode, "INTERPOLATED")
@@ -326,9 +326,9 @@ def loads_qml(text: str | bytes, *, name: str = "") -> RampDocument:
     return _build(items, QGIS_TYPES[kind], nodata_color, name, "QML")
 
 
-def _element(parent: ET.Element, tag: str, text: str | None = None, **attributes: Any) -> (
-    ET.Element
-):
+def _element(
+    parent: ET.Element, tag: str, text: str | None = None, **attributes: Any
+) -> ET.Element:
     child = ET.SubElement(parent, tag, {key: str(value) for key, value in attributes.items()})
     if text is not None:
         child.text = text
@@ -372,9 +372,7 @@ def dumps_qml(
     finite = [stop.position for stop in resolved.stops]
     low, high = format_number(finite[0]), format_number(finite[-1])
     nodata = resolved.nodata_color
-    root = ET.Element(
-        "qgis", {"version": _QML_VERSION, "styleCategories": "Symbology"}
-    )
+    root = ET.Element("qgis", {"version": _QML_VERSION, "styleCategories": "Symbology"})
     pipe = _element(root, "pipe")
     renderer = _element(
         pipe,

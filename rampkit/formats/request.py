@@ -22,8 +22,7 @@ from rampkit.formats.api import from_color_ramp, loads_json_strict, to_color_ram
 from rampkit.formats.document import RampDocument, as_document, coerce_basis
 from rampkit.ramp import MODES, Ramp
 
-__all__ = ["dumps_image_request", "from_image_request", "loads_image_request",
-           "to_image_request"]
+__all__ = ["dumps_image_request", "from_image_request", "loads_image_request", "to_image_request"]
 
 PROJECTIONS = ("EPSG_3857", "EPSG:3857", "EPSG_4326", "EPSG:4326")
 SHAPES = ("ROUND", "SQUARE")
@@ -119,9 +118,7 @@ def from_image_request(body: Mapping[str, Any], *, name: str = "") -> RampDocume
         )
     mode = body.get("interpolation") or "linear"
     if mode not in MODES:
-        raise FormatError(
-            f"interpolation {mode!r} is not a mode; use one of {', '.join(MODES)}"
-        )
+        raise FormatError(f"interpolation {mode!r} is not a mode; use one of {', '.join(MODES)}")
     ramp = from_color_ramp(body["colorRamp"], mode=mode, name=name)
     basis = None
     raw = body.get("basis")
@@ -132,7 +129,7 @@ def from_image_request(body: Mapping[str, Any], *, name: str = "") -> RampDocume
             raise FormatError(f"basis {dict(raw)!r} is invalid: {exc}") from None
     elif raw not in (None, "data"):
         raise FormatError(
-            f"basis {raw!r} is not understood; use \"data\" or an object such as "
+            f'basis {raw!r} is not understood; use "data" or an object such as '
             '{"kind": "fixed", "vmin": 0, "vmax": 250}'
         )
     return RampDocument(ramp, property=str(body.get("property") or ""), basis=basis)

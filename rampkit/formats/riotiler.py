@@ -31,7 +31,6 @@ from typing import Any, Literal
 
 import numpy as np
 
-from rampkit.color import to_hex
 from rampkit.colorize import Basis, evaluate
 from rampkit.errors import FormatError
 from rampkit.formats.document import Losses, RampDocument, absolute_ramp, as_document
@@ -66,7 +65,9 @@ def _values(ramp: Ramp, losses: Losses) -> dict[str, list[int]]:
             )
         values = np.arange(low, high + 1, dtype=np.float64)
     rgba = evaluate(values, ramp)
-    return {str(int(value)): [int(c) for c in color] for value, color in zip(values, rgba)}
+    return {
+        str(int(value)): [int(c) for c in color] for value, color in zip(values, rgba, strict=True)
+    }
 
 
 def _intervals(ramp: Ramp, losses: Losses) -> list[Any]:
@@ -117,8 +118,7 @@ def to_riotiler(
     document = as_document(ramp)
     losses = Losses("a rio-tiler colormap", document.ramp)
     resolved = absolute_ramp(document, basis, losses)
-    if resolved.nodata_color[3] != 0:
-        losses.add(f"the nv color {to_hex(resolved.nodata_color, alpha=True)}")
+    losses.nodata_color("rio-tiler draws masked pixels transparent")
     chosen = kind or ("intervals" if resolved.mode == "discrete" else "values")
     if chosen not in ("values", "intervals"):
         raise FormatError(f"colormap kind {chosen!r} is unknown; use 'values' or 'intervals'")

@@ -146,7 +146,10 @@ def loads_sld(text: str | bytes, *, name: str = "") -> RampDocument:
         labels.append(label)
     try:
         ramp = Ramp(
-            tuple(stops), relative=False, nodata_color=nodata_color, mode=SLD_TYPES[kind],
+            tuple(stops),
+            relative=False,
+            nodata_color=nodata_color,
+            mode=SLD_TYPES[kind],
             name=name,
         )
     except RampError as exc:
@@ -186,10 +189,10 @@ def dumps_sld(
     losses = Losses("SLD", document.ramp)
     resolved = absolute_ramp(document, basis, losses)
     losses.mode(tuple(_TYPE_OF_MODE))
-    if nodata is None and resolved.nodata_color[3] != 0:
-        losses.add(
-            f"the nv color {to_hex(resolved.nodata_color, alpha=True)} (SLD draws nodata "
-            "transparent; pass nodata=VALUE to add an entry for it)"
+    if nodata is None:
+        losses.nodata_color(
+            "SLD draws nodata transparent; pass nodata=VALUE, or -o nodata=VALUE, to add an "
+            "entry for it"
         )
     losses.check(lossy)
 
@@ -212,7 +215,9 @@ def dumps_sld(
     entries: list[tuple[str, RGBA, str]] = []
     if nodata is not None:
         entries.append((format_number(float(nodata)), resolved.nodata_color, _NODATA_LABEL))
-    for stop, label in zip(resolved.stops, document.with_ramp(resolved).stop_labels()):
+    for stop, label in zip(
+        resolved.stops, document.with_ramp(resolved).stop_labels(), strict=True
+    ):
         entries.append((format_number(stop.position), stop.color, label))
     # ColorMap entries must be in ascending order of quantity.
     entries.sort(key=lambda entry: float(entry[0]))
@@ -228,6 +233,6 @@ def dumps_sld(
             },
         )
     ET.indent(root, space="  ")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(
-        root, encoding="unicode"
-    ) + "\n"
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    )

@@ -66,8 +66,7 @@ def to_v2_legend(
     resolved = absolute_ramp(document, basis, losses)
     losses.mode(("discrete",))
     losses.alpha(nodata=False)
-    if resolved.nodata_color[3] != 0:
-        losses.add(f"the nv color {to_hex(resolved.nodata_color, alpha=True)}")
+    losses.nodata_color("a V2 legend has no no-value entry")
     losses.check(lossy)
 
     positions = resolved.positions
@@ -112,7 +111,7 @@ def loads_v2_legend(text: str | bytes, *, name: str = "") -> RampDocument:
     ranges = sorted(data["ranges"], key=lambda item: float(item["max"]))
     edges = (float(ranges[0]["min"]), *ramp.positions)
     classification = None
-    if all(earlier <= later for earlier, later in zip(edges, edges[1:])):
+    if all(earlier <= later for earlier, later in zip(edges[:-1], edges[1:], strict=True)):
         classification = ClassificationSpec("manual", len(ramp.stops), edges)
     return RampDocument(
         ramp,
