@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "rampkit.cli.ramps",
     "rampkit.cli.render",
     "rampkit.cli.serve",
+    "rampkit.cli.lab",
 )
 
 

@@ -46,6 +46,10 @@ _FALLBACK_SCHEMES = ("quantile", "equal_interval", "natural_breaks", "std_mean",
 _HISTORY_LIMIT = 200
 
 
+def _auto_width() -> widgets.Layout:
+    return widgets.Layout(width="auto")
+
+
 def _alpha_to_opacity(alpha: int) -> float:
     return round(alpha / 255.0, 3)
 
@@ -170,10 +174,18 @@ class RampEditor(widgets.VBox):
             description="positions",
             style={"button_width": "70px"},
         )
-        self.reverse_button = widgets.Button(description="reverse", icon="exchange")
-        self.add_button = widgets.Button(description="add stop", icon="plus")
-        self.undo_button = widgets.Button(description="undo", icon="undo", disabled=True)
-        self.redo_button = widgets.Button(description="redo", icon="repeat", disabled=True)
+        self.reverse_button = widgets.Button(
+            description="reverse", icon="exchange", layout=_auto_width()
+        )
+        self.add_button = widgets.Button(
+            description="add stop", icon="plus", layout=_auto_width()
+        )
+        self.undo_button = widgets.Button(
+            description="undo", icon="undo", disabled=True, layout=_auto_width()
+        )
+        self.redo_button = widgets.Button(
+            description="redo", icon="repeat", disabled=True, layout=_auto_width()
+        )
         self.nodata_color = widgets.ColorPicker(
             concise=True, description="nv color", layout=widgets.Layout(width="140px")
         )
@@ -187,7 +199,9 @@ class RampEditor(widgets.VBox):
         self.k = widgets.IntSlider(
             value=7, min=2, max=12, description="k", continuous_update=False
         )
-        self.classify_button = widgets.Button(description="place stops", icon="th-list")
+        self.classify_button = widgets.Button(
+            description="place stops", icon="th-list", layout=_auto_width()
+        )
         self.message = widgets.HTML()
         self.rows_box = widgets.VBox()
 

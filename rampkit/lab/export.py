@@ -109,8 +109,9 @@ class ExportPanel(widgets.VBox):
             description="send to images API", icon="cloud-upload", disabled=client is None
         )
         self.status = widgets.HTML()
-        self.local_image = widgets.Image(format="png", layout=widgets.Layout(max_width="320px"))
-        self.remote_image = widgets.Image(format="png", layout=widgets.Layout(max_width="320px"))
+        self.local_image = widgets.Image(format="png", layout=self._image_layout())
+        # Hidden until the API has answered, so no empty image frame shows.
+        self.remote_image = widgets.Image(format="png", layout=self._image_layout("none"))
         if local_png:
             self.local_image.value = local_png
         images = widgets.HBox([
@@ -134,6 +135,12 @@ class ExportPanel(widgets.VBox):
         )
         self.add_class("rampkit-export")
         self._on_format({"new": self.format.value})
+
+    @staticmethod
+    def _image_layout(display: str | None = None) -> widgets.Layout:
+        return widgets.Layout(
+            max_width="220px", max_height="220px", object_fit="contain", display=display
+        )
 
     def _on_format(self, change: dict[str, Any]) -> None:
         if change["new"] is None:
@@ -217,6 +224,7 @@ class ExportPanel(widgets.VBox):
         )
         self.api_image = image
         self.remote_image.value = image.png
+        self.remote_image.layout.display = None
         self.status.value = (
             f"images API returned {image.width}x{image.height} px at "
             f"{html.escape(image.url)}"

@@ -1,0 +1,127 @@
+"""Tests of ``rampkit lab``: finding the notebooks, the server command, a real start."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from rampkit.cli import main
+from rampkit.cli.lab import QUICKSTART, find_notebooks, lab_command
+from rampkit.errors import RampkitError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_lab_help(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["lab", "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert "quickstart" in out
+    assert "--no-browser" in out
+
+
+def test_finds_checkout_notebooks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert find_notebooks() == ROOT / "notebooks"
+
+
+def test_prefers_current_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / QUICKSTART).write_text("{}")
+    monkeypatch.chdir(tmp_path)
+    assert find_notebooks() == tmp_path / "notebooks"
+
+
+def test_folder_without_quickstart_raises(tmp_path: Path) -> None:
+    with pytest.raises(RampkitError, match=r"notebook folder '.*' has no 01_quickstart.ipynb"):
+        find_notebooks(tmp_path)
+
+
+def test_lab_command_options() -> None:
+    notebook = ROOT / "notebooks" / QUICKSTART
+    command = lab_command(notebook, port=8899, open_browser=False)
+    assert command[:3] == [sys.executable, "-m", "jupyterlab"]
+    assert f"--ServerApp.root_dir={notebook.parent}" in command
+    assert f"--LabApp.default_url=/lab/tree/{QUICKSTART}" in command
+    assert "--port=8899" in command
+    assert "--no-browser" in command
+    assert "--ip=127.0.0.1" in command
+
+
+def test_voila_command() -> None:
+    command = lab_command(ROOT / "notebooks" / QUICKSTART, voila=True, open_browser=False)
+    assert command[:3] == [sys.executable, "-m", "voila"]
+    assert "--no-browser" in command
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2):
+            return True
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+@pytest.mark.service
+def test_lab_starts_service_and_jupyterlab(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("RAMPKIT_API_URL", "RAMPKIT_API_TOKEN")}
+    env.update(
+        JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+        JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
+        IPYTHONDIR=str(tmp_path / "ipython"),
+    )
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    (notebooks / QUICKSTART).write_bytes((ROOT / "notebooks" / QUICKSTART).read_bytes())
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rampkit.cli", "lab", "--no-browser", f"--port={port}",
+         "--notebook-dir", str(notebooks)],
+        cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        first_line = process.stderr.readline()
+        match = re.search(r"local images service at (http://127\.0\.0\.1:\d+)", first_line)
+        assert match, first_line
+        with urllib.request.urlopen(
+            f"{match.group(1)}/services/operations/api/operations", timeout=10
+        ) as response:
+            ids = [item["id"] for item in json.load(response)]
+        assert "field-1-2018-harvest-winter-wheat" in ids
+
+        deadline = time.monotonic() + 60
+        while not _answers(f"http://127.0.0.1:{port}/api/status"):
+            assert process.poll() is None, process.stderr.read()
+            assert time.monotonic() < deadline, "JupyterLab did not start within 60 s"
+            time.sleep(0.3)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            code = process.wait(timeout=30)
+        finally:
+            if process.poll() is None:
+                process.kill()
+            process.stderr.close()
+    assert code == 0
+    assert not _answers(f"http://127.0.0.1:{port}/api/status")
