@@ -236,7 +236,10 @@ def _pretty_edges(low: float, high: float, k: int) -> NDArray[np.float64]:
     # Rounding removes float noise such as 0.30000000000000004, so that the
     # edges print as the round numbers they are.
     decimals = max(0, 1 - math.floor(math.log10(step)))
-    edges = np.round(np.arange(start, stop + 1) * step, decimals)
+    edges = np.arange(start, stop + 1) * step
+    if decimals <= 300:
+        # Steps near the float minimum (1e-308) would overflow 10**decimals.
+        edges = np.round(edges, decimals)
     edges[0] = min(float(edges[0]), low)
     edges[-1] = max(float(edges[-1]), high)
     return edges.astype(np.float64)
@@ -263,13 +266,23 @@ def _natural_breaks_uppers(
         return np.array([x[-1]]), reason
 
     # mapclassify's Fisher-Jenks sums squares in float32, which loses the
-    # breaks on large raw values (mg/m2 yields reach millions). Standardizing
-    # keeps the optimal partition and the sums small; the breaks map back by
-    # position because they are sample values.
-    scaled = (sample - sample.mean()) / sample.std()
+    # breaks on large raw values (mg/m2 yields reach millions). Mapping the
+    # sample onto [-0.5, 0.5] keeps the optimal partition and the sums small,
+    # and the breaks map back by position because they are sample values.
+    # The range, unlike the standard deviation, cannot underflow to 0.
+    middle = sample[0] / 2 + sample[-1] / 2
+    scaled = (sample - middle) / (sample[-1] - sample[0])
+    # Values a few ulps apart (1e-300 beside 0) can become equal when scaled.
+    scaled_distinct = int(np.count_nonzero(np.diff(scaled))) + 1
+    if scaled_distinct < k:
+        reason = f"only {scaled_distinct} values differ at float precision"
+        k = scaled_distinct
+    if k == 1:
+        return np.array([x[-1]]), reason
     breaks = np.asarray(mapclassify.FisherJenks(scaled, k=k).bins, dtype=np.float64)
-    positions = np.searchsorted(scaled, breaks, side="left")
-    uppers = sample[np.minimum(positions, sample.size - 1)]
+    # The last sample value at each break keeps values that scaled equal together.
+    positions = np.searchsorted(scaled, breaks, side="right") - 1
+    uppers = sample[positions]
     uppers[-1] = x[-1]
     return uppers, reason
 
