@@ -92,6 +92,13 @@ def test_stop_frees_the_port() -> None:
         ImagesClient(url, retries=0).list_operations()
 
 
+def test_port_in_use(live_service: LocalService) -> None:
+    with pytest.raises(ImagesAPIConnectionError, match=(
+        rf"local images service on 127.0.0.1:{live_service.port} did not start within 5 s"
+    )):
+        start_local_service(port=live_service.port, timeout=5)
+
+
 def test_token_and_retries_over_http(monkeypatch: pytest.MonkeyPatch) -> None:
     mode = FailureMode(503, count=2, retry_after=0)
     with start_local_service(token=TOKEN, fail=mode) as service:

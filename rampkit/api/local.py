@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import atexit
 import logging
-import socket
 import threading
 import time
 from pathlib import Path
@@ -127,36 +126,38 @@ def start_local_service(
 
     app = create_app(data_dir, token=token, **app_options)
 
-    # Binding the socket here gives the real port before the thread starts.
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    bound_port = int(sock.getsockname()[1])
-
+    # uvicorn binds the socket itself: it then sets TCP_NODELAY on each
+    # connection, which a socket bound here and handed over does not get, and
+    # small answers would wait about 40 ms for delayed ACKs.
     config = uvicorn.Config(
-        app, log_config=None, access_log=False, lifespan="off", timeout_graceful_shutdown=2
+        app, host=host, port=port, log_config=None, access_log=False, lifespan="off",
+        timeout_graceful_shutdown=2,
     )
     # uvicorn captures signals only on the main thread, so a thread leaves them alone.
     server = uvicorn.Server(config)
 
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name=f"rampkit-service-{bound_port}",
-        daemon=True,
-    )
+    def run() -> None:
+        # uvicorn exits with SystemExit when it cannot bind; end the thread quietly
+        # and let the wait below report it.
+        try:
+            server.run()
+        except SystemExit:
+            logger.debug("uvicorn exited before the service started on %s:%d", host, port)
+
+    thread = threading.Thread(target=run, name="rampkit-service", daemon=True)
     thread.start()
 
     deadline = time.monotonic() + timeout
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
             server.should_exit = True
-            sock.close()
             raise ImagesAPIConnectionError(
-                f"local images service on {host}:{bound_port} did not start within "
-                f"{timeout:g} s; see the log of rampkit.api for the cause",
-                url=f"http://{host}:{bound_port}",
+                f"local images service on {host}:{port} did not start within {timeout:g} s; "
+                "see the log of uvicorn.error for the cause (a port in use, for example)",
+                url=f"http://{host}:{port}",
             )
         time.sleep(0.01)
+    bound_port = int(server.servers[0].sockets[0].getsockname()[1])
     service = LocalService(server, thread, host, bound_port, app)
     logger.info("local images service started at %s", service.url)
     return service
