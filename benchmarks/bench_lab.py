@@ -1,12 +1,13 @@
 """Time the lab's live path: one moved stop to a new map overlay on a 1-megapixel grid.
 
 Run with ``python benchmarks/bench_lab.py``. It grids the bundled 2017 oats
-harvest at the resolution that gives about one million pixels, then moves the
-middle stop of the ``yield`` ramp 50 times and reports the median time from
-the ramp change to the new overlay URL (colors, PNG, data URL, legend), beside
-a plain reference: :func:`rampkit.colorize.colorize`, then
-:func:`rampkit.image.encode_png` and :func:`rampkit.image.data_url`, on the
-same grid and ramps. The target for the live path is under 50 ms.
+harvest at the resolution that gives about one million pixels. It then moves
+the middle stop of the ``yield`` ramp 50 times with the editor's slider and
+reports the median time from the slider change to the new overlay URL
+(colors, PNG, data URL, legend). Beside it is a plain reference on the same
+grid and ramps: :func:`rampkit.colorize.colorize`, then
+:func:`rampkit.image.encode_png` and :func:`rampkit.image.data_url`. The target
+for the live path is under 50 ms.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """Fixtures for the browser tests: a JupyterLab server, a Voilà server and Chromium.
 
 Test modules import these names so pytest registers them. Each server runs
-once per session on a free 127.0.0.1 port, on a temporary copy of
-``notebooks/`` (JupyterLab writes checkpoints next to any notebook it opens),
-with Jupyter's and IPython's state directories inside that copy, and is
-stopped through its process handle. The browser is Debian's Chromium
+once per session on a free 127.0.0.1 port. It serves a temporary copy of
+``notebooks/``, because JupyterLab writes checkpoints next to any notebook it
+opens, and keeps Jupyter's and IPython's state directories inside that copy.
+It is stopped through its process handle. The browser is Debian's Chromium
 (``/usr/bin/chromium``, or ``$CHROMIUM``) driven by Playwright; Playwright's own
 browser download is not used. Pages may only reach 127.0.0.1: every other
 request is aborted. Screenshots go to ``test-artifacts/`` (or
@@ -59,7 +59,7 @@ def _free_port() -> int:
 
 def _wait_until_serving(url: str, process: subprocess.Popen[bytes], log: Path,
                         timeout: float = 90.0) -> None:
-    """Poll ``url`` until the server answers with any HTTP status."""
+    """Poll ``url`` until the server returns a response with any HTTP status."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -93,8 +93,8 @@ def e2e_home(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
     root = tmp_path_factory.mktemp("e2e")
     shutil.copytree(ROOT / "notebooks", root / "notebooks")
     home = root / "home"
-    # JupyterLab otherwise asks whether to fetch Jupyter news in a toast that
-    # covers the notebook.
+    # Without this setting JupyterLab shows a toast over the notebook that
+    # offers to fetch Jupyter news.
     settings = home / "lab-settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
     (settings / "notification.jupyterlab-settings").write_text(

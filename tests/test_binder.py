@@ -2,9 +2,9 @@
 
 repo2docker lives in its own virtual environment, ``.r2d/`` at the repository
 root, because it pins packages of its own. The first run creates it with
-``python3 -m venv .r2d && .r2d/bin/pip install jupyter-repo2docker``; when that
-fails (no network to a package index), the tests that need it are skipped with
-the reason. ``repo2docker --no-build --no-run --debug`` prints the Dockerfile it
+``python3 -m venv .r2d && .r2d/bin/pip install jupyter-repo2docker``. When that
+fails, for example without access to a package index, the tests that need it
+are skipped with the reason. ``repo2docker --no-build --no-run --debug`` prints the Dockerfile it
 would build and exits non-zero on a configuration it cannot use.
 """
 

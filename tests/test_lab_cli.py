@@ -86,7 +86,10 @@ def _answers(url: str) -> bool:
 @pytest.mark.service
 def test_lab_starts_service_and_jupyterlab(tmp_path: Path) -> None:
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("RAMPKIT_API_URL", "RAMPKIT_API_TOKEN")}
+    env = {
+        key: value for key, value in os.environ.items()
+        if key not in ("RAMPKIT_API_URL", "RAMPKIT_API_TOKEN")
+    }
     env.update(
         JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
         JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),

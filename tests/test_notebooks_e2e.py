@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+# Importing the fixtures registers them for this module; the test arguments
+# of the same names are those fixtures, not redefinitions.
 from e2e_fixtures import browser, e2e_home, lab_server, page, voila_server  # noqa: F401
 
 pytestmark = pytest.mark.e2e
@@ -77,7 +79,7 @@ def _assert_stop_moves_map(tab: Any) -> None:
     assert float(text_box.input_value()) == pytest.approx(position + 2.0, abs=0.05)
 
 
-def test_quickstart_in_jupyterlab(lab_server: tuple[str, str], page: Any) -> None:
+def test_quickstart_in_jupyterlab(lab_server: tuple[str, str], page: Any) -> None:  # noqa: F811
     base, token = lab_server
     page.goto(f"{base}/lab/tree/notebooks/01_quickstart.ipynb?token={token}")
     page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
@@ -100,7 +102,7 @@ def test_quickstart_in_jupyterlab(lab_server: tuple[str, str], page: Any) -> Non
     assert page.errors == []
 
 
-def test_quickstart_as_voila_app(voila_server: str, page: Any) -> None:
+def test_quickstart_as_voila_app(voila_server: str, page: Any) -> None:  # noqa: F811
     page.goto(voila_server + "/")
     page.wait_for_selector(f"{LEGEND} >> text=dryVolumePerArea (bu/ac)", timeout=120_000)
     page.wait_for_selector("text=dryVolumePerArea (bu/ac) |", timeout=30_000)

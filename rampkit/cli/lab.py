@@ -1,9 +1,10 @@
 """``rampkit lab``: open JupyterLab on the quickstart notebook with the local service.
 
-The command starts the local images service on a free 127.0.0.1 port, passes
-its URL to JupyterLab's kernels through ``RAMPKIT_API_URL`` (so every
-``ImagesClient.default()`` in the notebooks talks to it), runs JupyterLab on
-the notebook folder and stops the service when JupyterLab exits.
+The command starts the local images service on a free 127.0.0.1 port and
+passes its URL to JupyterLab's kernels in ``RAMPKIT_API_URL``, so every
+``ImagesClient.default()`` in the notebooks calls it. It then runs JupyterLab
+on the notebook folder and stops the service when JupyterLab exits. With
+``RAMPKIT_API_URL`` or ``RAMPKIT_API_TOKEN`` already set, no service starts.
 
 The notebooks come from ``--notebook-dir``, else from ``notebooks/`` in the
 current folder or in the source checkout rampkit runs from, else from the
@@ -132,7 +133,7 @@ def _run(args: argparse.Namespace) -> int:
             try:
                 return process.wait()
             except KeyboardInterrupt:
-                # JupyterLab got the same Ctrl-C and asks whether to stop.
+                # JupyterLab received the same Ctrl-C and prompts to confirm.
                 continue
     finally:
         signal.signal(signal.SIGTERM, previous)

@@ -111,7 +111,7 @@ class Lab(widgets.VBox):
         assert lab.map_view.overlay.url != before
     """
 
-    ramp = traitlets.Instance(Ramp, help="The ramp the editor holds and every view shows.")
+    ramp = traitlets.Instance(Ramp, help="The ramp in the editor, shown by every view.")
 
     def __init__(
         self,

@@ -2,7 +2,7 @@
 
 :class:`RampEditor` edits an immutable :class:`~rampkit.ramp.Ramp` held in its
 ``ramp`` trait. Every control builds a new ramp through the ramp's own
-transformations and assigns it, so ``editor.observe(..., names="ramp")`` sees
+transformations and assigns it, so ``editor.observe(..., names="ramp")`` receives
 one change per edit and the editor never holds a half-edited ramp.
 
 Stop rows
@@ -40,9 +40,6 @@ __all__ = ["RampEditor", "StopRow"]
 
 logger = logging.getLogger(__name__)
 
-# Classification schemes offered when rampkit.classify is not importable;
-# "manual" is left out because it needs edges that the editor cannot invent.
-_FALLBACK_SCHEMES = ("quantile", "equal_interval", "natural_breaks", "std_mean", "pretty")
 _HISTORY_LIMIT = 200
 
 
@@ -59,10 +56,9 @@ def _opacity_to_alpha(opacity: float) -> int:
 
 
 def _schemes() -> tuple[str, ...]:
-    try:
-        from rampkit.classify import SCHEMES
-    except ImportError:  # pragma: no cover - classify ships with rampkit
-        return _FALLBACK_SCHEMES
+    from rampkit.classify import SCHEMES
+
+    # "manual" needs edges, which the editor has no way to ask for.
     return tuple(name for name in SCHEMES if name != "manual")
 
 
@@ -287,8 +283,8 @@ class RampEditor(widgets.VBox):
 
     def _set_ramp(self, ramp: Ramp, *, record: bool = True, group: object = None) -> None:
         if ramp == self.ramp:
-            # A clamped or rejected edit leaves the ramp as it was; show it again
-            # so the control that sent the edit does not keep the bad value.
+            # A clamped or rejected edit leaves the ramp as it was. Show it
+            # again, so the control that sent the edit drops the bad value.
             self._refresh()
             return
         if record:
@@ -398,11 +394,11 @@ class RampEditor(widgets.VBox):
     def place_stops(self, scheme: str | None = None, k: int | None = None) -> None:
         """Place the stops at the class edges of the editor's values.
 
-        A ``discrete`` ramp becomes k classes, one stop at each upper class
-        edge (:meth:`~rampkit.classify.Classification.to_ramp`); a ramp in
-        any other mode gets k + 1 stops at the class edges and keeps its mode
-        (:meth:`~rampkit.classify.Classification.place_stops`). Colors are
-        sampled from the current ramp, and positions keep its kind.
+        A ``discrete`` ramp becomes k classes with one stop at each upper
+        class edge (:meth:`~rampkit.classify.Classification.to_ramp`). A ramp
+        in any other mode gets k + 1 stops at the class edges and keeps its
+        mode (:meth:`~rampkit.classify.Classification.place_stops`). Colors
+        are sampled from the current ramp, and positions keep its kind.
 
         Parameters
         ----------
@@ -530,7 +526,7 @@ class RampEditor(widgets.VBox):
             del self.rows[len(ramp.stops):]
             low, high, step = self._slider_range()
             removable = len(ramp.stops) > (1 if ramp.mode == "discrete" else 2)
-            for row, stop in zip(self.rows, ramp.stops):
+            for row, stop in zip(self.rows, ramp.stops, strict=True):
                 # Widen before narrowing so the slider never clips the value.
                 row.slider.min, row.slider.max = min(row.slider.min, low), max(
                     row.slider.max, high

@@ -1,11 +1,11 @@
 """The export panel: write the ramp to a file, or send it to the images API.
 
 Saving goes through :func:`rampkit.formats.write_ramp`, so the panel offers
-exactly the formats rampkit can write and refuses to overwrite a file unless
-*overwrite* is ticked. Sending posts the ramp with ``POST /images`` for the
-same operation and property and shows the image the service returns beside
-the one rendered here; with the local service both come from the same code
-and agree pixel for pixel.
+exactly the formats rampkit can write, and it raises instead of overwriting a
+file unless *overwrite* is ticked. Sending posts the ramp with
+``POST /images`` for the same operation and property, and shows the image the
+service returns beside the one rendered here. The local service renders with
+the same code, so the two agree pixel for pixel.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ class ExportPanel(widgets.VBox):
     saved : list of Path
         Files written so far.
     api_image : CreatedImage or None
-        The last answer of the images API.
+        The last image the images API returned.
     """
 
     ramp = traitlets.Instance(Ramp, help="The ramp to export.")
@@ -110,7 +110,7 @@ class ExportPanel(widgets.VBox):
         )
         self.status = widgets.HTML()
         self.local_image = widgets.Image(format="png", layout=self._image_layout())
-        # Hidden until the API has answered, so no empty image frame shows.
+        # Hidden until the API returns an image, so no empty frame shows.
         self.remote_image = widgets.Image(format="png", layout=self._image_layout("none"))
         if local_png:
             self.local_image.value = local_png

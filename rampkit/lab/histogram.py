@@ -1,8 +1,8 @@
 """A histogram of the data, each bar in the ramp's color, with the stops drawn on it.
 
-The bar counts are computed once per data set; a new ramp only recolors the
-bars and moves the stop lines, drawn straight into an RGBA array, so the
-histogram follows a slider as fast as the map does.
+The bar counts are computed once per data set. A new ramp only recolors the
+bars and moves the stop lines, which are drawn straight into an RGBA array,
+so the histogram keeps up with a dragged slider.
 """
 
 from __future__ import annotations

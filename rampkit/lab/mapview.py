@@ -51,7 +51,8 @@ def _deflate_part(part: memoryview, last: bool) -> bytes:
     compressor = zlib.compressobj(1, zlib.DEFLATED, -15)
     # A full flush ends the part on a byte boundary with an empty stored
     # block, so raw deflate parts concatenate into one valid stream.
-    return compressor.compress(part) + compressor.flush(zlib.Z_FINISH if last else zlib.Z_FULL_FLUSH)
+    mode = zlib.Z_FINISH if last else zlib.Z_FULL_FLUSH
+    return compressor.compress(part) + compressor.flush(mode)
 
 
 def encode_png_fast(rgba: NDArray[np.uint8]) -> bytes:
@@ -78,7 +79,7 @@ def encode_png_fast(rgba: NDArray[np.uint8]) -> bytes:
     raw = np.empty((height, width * 4 + 1), dtype=np.uint8)
     raw[:, 0] = 0  # filter type "None" on every row
     raw[:, 1:] = rgba.reshape(height, width * 4)
-    data = memoryview(raw.reshape(-1))
+    data = raw.reshape(-1).data
     if data.nbytes >= _PARALLEL_BYTES:
         half = data.nbytes // 2
         with ThreadPoolExecutor(max_workers=2) as pool:

@@ -1,10 +1,10 @@
 """Per-class statistics of a classed (discrete) ramp, as a table widget.
 
-The classes are the ones the map draws: a discrete ramp gives a value the
+The classes are the ones the map draws. A discrete ramp gives a value the
 color of the first stop whose position is greater than or equal to it, so
-class ``i`` holds the values in ``(stop[i-1], stop[i]]``; the first class is
-open below and the last also takes the values above the last stop. The table
-therefore counts exactly the pixels that carry each color.
+class ``i`` contains the values in ``(stop[i-1], stop[i]]``. The first class
+is open below, and the last also takes the values above the last stop. The
+table therefore counts exactly the pixels that carry each color.
 """
 
 from __future__ import annotations
