@@ -344,3 +344,14 @@ def test_continuous_legend_html_and_png(tmp_path):
     # Past the black frame; resampling 256 samples onto the bar blends neighbours.
     assert np.abs(left - (200, 0, 0, 255)).max() <= 3
     assert np.abs(right - (0, 130, 0, 255)).max() <= 3
+
+
+def test_constant_data_legends(cases):
+    values = np.asarray(cases["C01"]["input"]["classify"]["values"], dtype=np.float64)
+    result = quiet_classify(values, "equal_interval", 4)
+    legend = classed_legend(result, V2_COLORS, unit="bu/ac")
+    assert legend.entries == (LegendEntry("7", (200, 0, 0, 255)),)
+    assert v2_legend(result) == {"ranges": [{"colorCode": "#C80000", "min": 7.0, "max": 7.0}]}
+    assert Image.open(io.BytesIO(legend.to_png())).size[1] == 24 + 22 + 8
+    placed = result.place_stops("leaf_standard")
+    assert placed.keys() == ("100%", "100%")
