@@ -102,7 +102,7 @@ def run_reference(count: int) -> dict:
     radius = footprint / 2 / np.cos(np.radians(lat))
     discs = shapely.buffer(shapely.points(x, y), radius)
     sums = rasterio.features.rasterize(
-        zip(discs, values), out_shape=shape, transform=transform, fill=0.0,
+        zip(discs, values, strict=True), out_shape=shape, transform=transform, fill=0.0,
         merge_alg=MergeAlg.add, dtype="float64",
     )
     counts = rasterio.features.rasterize(

@@ -21,6 +21,7 @@ replace an existing file unless ``overwrite=True``.
 from __future__ import annotations
 
 import base64
+import builtins
 import io
 import logging
 import math
@@ -96,12 +97,12 @@ class RenderedImage:
     unit: str | None
     ramp: Ramp
 
-    @property
+    @builtins.property
     def width(self) -> int:
         """Columns of pixels."""
         return int(self.rgba.shape[1])
 
-    @property
+    @builtins.property
     def height(self) -> int:
         """Rows of pixels."""
         return int(self.rgba.shape[0])
@@ -288,18 +289,18 @@ def _check_targets(paths: Sequence[Path], overwrite: bool) -> None:
             )
 
 
-def _write_atomically(writers: Sequence[tuple[Path, Callable[[Path], None]]]) -> None:
+def _write_atomically(writers: Sequence[tuple[Path, Callable[[Path], object]]]) -> None:
     """Write each file to a temporary name, then rename all into place."""
     done: list[tuple[Path, Path]] = []
     try:
         for target, write in writers:
             target.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(
+            handle, name = tempfile.mkstemp(
                 dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
             )
             os.close(handle)
-            done.append((Path(temporary), target))
-            write(Path(temporary))
+            done.append((Path(name), target))
+            write(Path(name))
         for temporary, target in done:
             os.replace(temporary, target)
     except BaseException:
@@ -339,7 +340,9 @@ def write_png(
     return target
 
 
-def _write_tiff(path: Path, array: NDArray[Any], crs: str, transform: Affine, **profile: Any) -> None:
+def _write_tiff(
+    path: Path, array: NDArray[Any], crs: str, transform: Affine, **profile: Any
+) -> None:
     import rasterio
 
     bands = array.shape[2] if array.ndim == 3 else 1

@@ -44,7 +44,6 @@ import logging
 import math
 import os
 import re
-import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -294,8 +293,8 @@ class Operation:
         for name in self.extra:
             columns.append([_json_value(value) for value in self.extra[name].tolist()])
         features = []
-        for index, (lon, lat) in enumerate(zip(self.lon.tolist(), self.lat.tolist())):
-            properties = {name: column[index] for name, column in zip(names, columns)}
+        for index, (lon, lat) in enumerate(zip(self.lon.tolist(), self.lat.tolist(), strict=True)):
+            properties = {name: column[index] for name, column in zip(names, columns, strict=True)}
             properties.setdefault("operationType", self.operation_type)
             features.append({
                 "type": "Feature",
@@ -804,7 +803,7 @@ def _detect_encoding(raw: bytes) -> str:
 
 
 def _coordinate_column(names: Iterable[str], candidates: tuple[str, ...]) -> str | None:
-    by_key = {}
+    by_key: dict[str, str] = {}
     for name in names:
         match = _UNIT_IN_NAME.match(name)
         key = (match.group("name") if match else name).strip().lower()
@@ -1181,10 +1180,12 @@ def clean_operation(
 
     if speed_filter:
         speed = _speed_in_m_per_s(current)
-        drop = None if speed is None else speed < min_speed
-        removed["speed"] = 0 if drop is None else int(np.count_nonzero(drop))
-        if removed["speed"]:
-            current = current.select(~drop)
+        removed["speed"] = 0
+        if speed is not None:
+            slow = speed < min_speed
+            removed["speed"] = int(np.count_nonzero(slow))
+            if removed["speed"]:
+                current = current.select(~slow)
 
     if outlier_filter:
         removed["outliers"] = 0

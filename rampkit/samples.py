@@ -78,7 +78,7 @@ def _entry(operation_id: str) -> dict[str, Any]:
 
 def sample_path(operation_id: str) -> Path:
     """Return the file of a sample operation."""
-    return sample_dir() / _entry(operation_id)["file"]
+    return sample_dir() / str(_entry(operation_id)["file"])
 
 
 @functools.lru_cache(maxsize=8)

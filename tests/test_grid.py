@@ -191,7 +191,7 @@ def test_grid_georeference() -> None:
     assert grid.y.values[0] == transform.f - 1.0
     # Each point's value sits on the pixel under it.
     x, y = TO_MERCATOR.transform(lon, lat)
-    for px, py, value in zip(x, y, [1.0, 2.0]):
+    for px, py, value in zip(x, y, [1.0, 2.0], strict=True):
         column, row = ~transform * (px, py)
         assert grid.values[int(row), int(column)] == value
 
@@ -248,8 +248,8 @@ def test_c11_grid_case_bounds(cases: dict) -> None:
         x, y = TO_MERCATOR.transform(edges["lon_edges"], edges["lat_edges"])
     bounds = latlon_bounds((x[0], y[0], x[1], y[1]), "EPSG:3857")
     assert bounds == case["expected"]["grid_case_bounds"]
-    assert MERCATOR_Y_LIMIT == case["expected"]["y_limit_epsg3857"]
-    assert MERCATOR_LAT_LIMIT == pytest.approx(85.0511287798066, abs=1e-12)
+    assert case["expected"]["y_limit_epsg3857"] == MERCATOR_Y_LIMIT
+    assert pytest.approx(85.0511287798066, abs=1e-12) == MERCATOR_LAT_LIMIT
 
 
 def test_c11_grid_clipped_to_limit() -> None:
@@ -313,7 +313,8 @@ def test_pixel_cap_names_smallest_resolution() -> None:
     lon = [10.0, 10.01]
     lat = [54.0, 54.01]
     cap = 10_000
-    with pytest.raises(GridError, match="over the cap of 10000; use a resolution of at least") as info:
+    message = "over the cap of 10000; use a resolution of at least"
+    with pytest.raises(GridError, match=message) as info:
         rasterize_points(lon, lat, [1.0, 2.0], resolution=1.0, footprint_m=5, max_pixels=cap)
     smallest = float(re.search(r"at least ([0-9.e+]+)", str(info.value)).group(1))
     grid = rasterize_points(lon, lat, [1.0, 2.0], resolution=smallest, footprint_m=5,

@@ -127,7 +127,8 @@ def test_sentinel_becomes_missing() -> None:
 
 def test_deere_yield_is_wet_volume() -> None:
     op = read_default(OATS)
-    np.testing.assert_array_equal(op.properties["wetVolumePerArea"], raw_column(OATS, "VRYIELDVOL"))
+    expected = raw_column(OATS, "VRYIELDVOL")
+    np.testing.assert_array_equal(op.properties["wetVolumePerArea"], expected)
     assert op.units["wetVolumePerArea"] == "bu/ac"
 
 
@@ -138,7 +139,9 @@ def test_applied_rate_name_follows_type() -> None:
     assert "appliedRate" not in planted.properties
     assert "appliedRate" in applied.properties
     assert "appliedRateTarget" in applied.properties
-    np.testing.assert_array_equal(planted.properties["seedRate"], applied.properties["appliedRate"])
+    np.testing.assert_array_equal(
+        planted.properties["seedRate"], applied.properties["appliedRate"]
+    )
 
 
 def test_null_values_stay_missing() -> None:
@@ -229,9 +232,11 @@ def test_arrays_are_read_only() -> None:
 
 
 def test_user_mapping_dict() -> None:
-    mapping = {"columns": {"rate_appld": {"name": "appliedRate", "unit": "kg/ha", "scale": 1.12085}}}
-    op = read_operation(UREA, mapping=mapping)
-    np.testing.assert_allclose(op.properties["appliedRate"], raw_column(UREA, "rate_appld") * 1.12085)
+    # 1 lb/ac is 1.12085 kg/ha.
+    spec = {"name": "appliedRate", "unit": "kg/ha", "scale": 1.12085}
+    op = read_operation(UREA, mapping={"columns": {"rate_appld": spec}})
+    expected = raw_column(UREA, "rate_appld") * 1.12085
+    np.testing.assert_allclose(op.properties["appliedRate"], expected)
     assert op.units["appliedRate"] == "kg/ha"
 
 
@@ -468,7 +473,10 @@ def test_status_and_unknown_crop_rules() -> None:
         id="t", operation_type="harvested",
         lon=[10.0, 10.1, 10.2, 10.3], lat=[54.0] * 4,
         properties={"dryVolumePerArea": [1.0, 2.0, 3.0, 4.0]},
-        extra={"recordingStatus": ["On", "Off", "On", None], "crop": ["oats", "oats", "Unknown", None]},
+        extra={
+            "recordingStatus": ["On", "Off", "On", None],
+            "crop": ["oats", "oats", "Unknown", None],
+        },
     )
     result = clean_operation(op, speed_filter=False, outlier_filter=False)
     assert result.removed["recordingStatus not 'On'"] == 1

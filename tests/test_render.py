@@ -107,7 +107,8 @@ def test_unknown_property_lists_properties() -> None:
 
 def test_everything_filtered_out() -> None:
     op = read_operation(FIXTURES / "ops_all_filtered.geojson")
-    with pytest.raises(OperationDataError, match=r"cleaning removed all 2 points .*clean=False \(--no-clean\)"):
+    message = r"cleaning removed all 2 points .*clean=False \(--no-clean\)"
+    with pytest.raises(OperationDataError, match=message):
         render_operation(op, "dryVolumePerArea", "leaf_standard")
 
 

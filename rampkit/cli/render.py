@@ -31,7 +31,8 @@ def _run(args: argparse.Namespace) -> int:
     # Refuse an existing output before the slow steps, not after them.
     output = Path(args.output)
     if not args.overwrite:
-        for path in (output, output.with_name(output.name + ".aux.xml"), output.with_suffix(".pgw")):
+        sidecars = (output.with_name(output.name + ".aux.xml"), output.with_suffix(".pgw"))
+        for path in (output, *sidecars):
             if path.exists():
                 raise ExportExistsError(
                     f"file {str(path)!r} already exists; pass --overwrite to replace it or "
@@ -74,7 +75,7 @@ def _run(args: argparse.Namespace) -> int:
         "unit": image.unit,
         "crs": image.crs,
         "size": [image.width, image.height],
-        "extent": dict(zip(("xmin", "ymin", "xmax", "ymax"), image.extent)),
+        "extent": dict(zip(("xmin", "ymin", "xmax", "ymax"), image.extent, strict=True)),
         "latlon_bounds": image.latlon_bounds,
         "basis": image.basis.to_dict() if image.basis else None,
     }
