@@ -1,7 +1,7 @@
 """Fixtures for the images API tests: the app in-process, clients, data folders.
 
-Test modules import the fixtures they use from here, so they stay out of the
-shared conftest.
+Test modules import the fixtures they use from here (``client_fixture``
+registers the fixture ``client``), so they stay out of the shared conftest.
 """
 
 from __future__ import annotations
@@ -9,9 +9,11 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from rampkit.api.client import ImagesClient
 from rampkit.api.service import create_app
@@ -28,9 +30,9 @@ TOKEN = "tok-3f9c2a7e51b84d6c"
 BASE = "http://images.local"
 
 
-def in_process_client(app: object, **options: object) -> ImagesClient:
+def in_process_client(app: FastAPI, **options: Any) -> ImagesClient:
     """Return an ImagesClient that calls ``app`` in this process."""
-    return ImagesClient(BASE, transport=httpx.ASGITransport(app=app), **options)  # type: ignore[arg-type]
+    return ImagesClient(BASE, transport=httpx.ASGITransport(app=app), **options)
 
 
 def image_body(**changes: object) -> dict[str, object]:
@@ -47,27 +49,27 @@ def image_body(**changes: object) -> dict[str, object]:
     return {key: value for key, value in body.items() if value is not None}
 
 
-@pytest.fixture(scope="module")
-def service_app():  # type: ignore[no-untyped-def]
+@pytest.fixture(name="service_app", scope="module")
+def service_app_fixture() -> FastAPI:
     """The local service on the bundled samples, without a token."""
     return create_app()
 
 
-@pytest.fixture
-def client(service_app) -> Iterator[ImagesClient]:  # type: ignore[no-untyped-def]
+@pytest.fixture(name="client")
+def client_fixture(service_app: FastAPI) -> Iterator[ImagesClient]:
     """An ImagesClient calling ``service_app`` through httpx.ASGITransport."""
     with in_process_client(service_app, retries=0) as images_client:
         yield images_client
 
 
-@pytest.fixture(scope="module")
-def token_app():  # type: ignore[no-untyped-def]
+@pytest.fixture(name="token_app", scope="module")
+def token_app_fixture() -> FastAPI:
     """The local service requiring TOKEN, with one user ana / pw-ana."""
     return create_app(token=TOKEN, users={"ana": "pw-ana"})
 
 
-@pytest.fixture
-def data_folder(tmp_path: Path) -> Path:
+@pytest.fixture(name="data_folder")
+def data_folder_fixture(tmp_path: Path) -> Path:
     """A folder with the small sample as a CSV and a metadata file beside it."""
     folder = tmp_path / "ops"
     folder.mkdir()

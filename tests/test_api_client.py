@@ -18,15 +18,15 @@ from typing import Any
 
 import httpx
 import pytest
-from api_fixtures import (  # noqa: F401 - fixtures
+from api_fixtures import (  # noqa: F401 - *_fixture registers the fixtures
     BASE,
     SMALL_OPERATION,
     STANDARD_RAMP,
     TOKEN,
-    client,
+    client_fixture,
     in_process_client,
-    service_app,
-    token_app,
+    service_app_fixture,
+    token_app_fixture,
 )
 
 from rampkit.api.client import ENV_API_TOKEN, ENV_API_URL, ImagesClient
@@ -375,9 +375,9 @@ def test_create_image_answer_forms(answer: httpx.Response, rendered: Any) -> Non
     # Without an extent in the answer, it comes from the .aux.xml sidecar.
     assert image.extent is not None
     assert image.extent["crs"] == "EPSG:3857"
-    for key, value in zip(("xmin", "ymin", "xmax", "ymax"), rendered.extent):
+    for key, value in zip(("xmin", "ymin", "xmax", "ymax"), rendered.extent, strict=True):
         assert image.extent[key] == pytest.approx(value)
-    for corner, expected in zip(image.extent["latlonBounds"], rendered.latlon_bounds):
+    for corner, expected in zip(image.extent["latlonBounds"], rendered.latlon_bounds, strict=True):
         assert corner == pytest.approx(expected)
     assert image.legend is None
 

@@ -11,17 +11,17 @@ from typing import Any
 import httpx
 import numpy as np
 import pytest
-from api_fixtures import (  # noqa: F401 - fixtures
+from api_fixtures import (  # noqa: F401 - *_fixture registers the fixtures
     SMALL_FILE,
     SMALL_OPERATION,
     STANDARD_RAMP,
     TOKEN,
-    client,
-    data_folder,
+    client_fixture,
+    data_folder_fixture,
     image_body,
     in_process_client,
-    service_app,
-    token_app,
+    service_app_fixture,
+    token_app_fixture,
 )
 
 from rampkit.api.client import ImagesClient
@@ -405,7 +405,7 @@ def test_v2_images(client: ImagesClient) -> None:
     assert [r["colorCode"] for r in ranges] == [
         "#C80000", "#FF2800", "#FF9600", "#FFF000", "#00E600", "#00BE00", "#008200",
     ]
-    for lower, upper in zip(ranges, ranges[1:]):
+    for lower, upper in zip(ranges[:-1], ranges[1:], strict=True):
         assert lower["max"] == upper["min"]
         assert lower["min"] < lower["max"]
     assert set(entry["extent"]) == {"xmin", "xmax", "ymin", "ymax"}
@@ -554,3 +554,28 @@ def test_failure_mode_fails_then_recovers() -> None:
     assert_match(r"set to fail this request on purpose \(1 of 2\)", problem["message"])
     assert second.status_code == 503
     assert third.status_code == 200
+
+
+def test_folder_metadata_names_mapping(data_folder: Path) -> None:
+    # A mapping that renames the CSV's moisture column to a name of our own.
+    (data_folder / "moisture.json").write_text(json.dumps({
+        "schema": "rampkit.mapping/1", "name": "moisture_only",
+        "columns": {"Moisture(%)": {"name": "grainMoisture", "unit": "%"}},
+    }), encoding="utf-8")
+    meta = json.loads((data_folder / "north_2021.meta.json").read_text(encoding="utf-8"))
+    meta["mapping"] = "moisture.json"
+    (data_folder / "north_2021.meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    folder_client = in_process_client(create_app(data_folder))
+    units = raw(folder_client, "GET", f"{OPERATIONS_PATH}/north-2021/units").json()
+    assert units["grainMoisture"] == "%"
+
+
+def test_list_images_coarsen_under_cap() -> None:
+    capped = in_process_client(create_app(max_pixels=20_000), retries=0)
+    entries = raw(capped, "GET", f"{OPERATIONS_PATH}/{SMALL_OPERATION}/imagesV2").json()
+    assert entries
+    png = raw(capped, "GET", entries[0]["url"])
+    assert png.status_code == 200
+    width = int.from_bytes(png.content[16:20], "big")
+    height = int.from_bytes(png.content[20:24], "big")
+    assert width * height <= 20_000

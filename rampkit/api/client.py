@@ -246,10 +246,10 @@ def _normalize_image_answer(response: httpx.Response) -> dict[str, Any]:
         body = {"url": body.strip()}
     if not isinstance(body, dict):
         return {}
-    body = dict(body)
-    if not body.get("url") and body.get("downloadUrl"):
-        body["url"] = body["downloadUrl"]
-    return body
+    answer: dict[str, Any] = dict(body)
+    if not answer.get("url") and answer.get("downloadUrl"):
+        answer["url"] = answer["downloadUrl"]
+    return answer
 
 
 class _AsyncTransportBridge(httpx.BaseTransport):
@@ -723,21 +723,21 @@ class ImagesClient:
             With the type from the operation's record and, when the API lists
             them, the units from ``/units``.
         """
-        from rampkit.operations import operation_from_geojson
+        from rampkit.operations import OPERATION_TYPES, operation_from_geojson
 
         record = self.get_operation(operation_id)
         document = self.get_geojson(operation_id, filtered=filtered)
-        operation = operation_from_geojson(
-            document, operation_type=record.get("type"), operation_id=operation_id
-        )
+        units: dict[str, str] | None = None
         with contextlib.suppress(ImagesAPINotFoundError):
             units = self.units(operation_id)
-            known = {k: v for k, v in units.items() if k in operation.properties}
-            if known:
-                from dataclasses import replace
-
-                operation = replace(operation, units={**operation.units, **known})
-        return operation
+        # A type this rampkit does not know is inferred from the data instead.
+        operation_type = record.get("type")
+        return operation_from_geojson(
+            document,
+            operation_type=operation_type if operation_type in OPERATION_TYPES else None,
+            operation_id=operation_id,
+            units=units,
+        )
 
     def summary(self, operation_id: str) -> dict[str, Any]:
         """Return an operation's summary (a GeoJSON Feature)."""

@@ -80,7 +80,7 @@ __all__ = [
     "IMAGES_PATH",
     "OPERATIONS_PATH",
     "FailureMode",
-    "ServiceProblem",
+    "ProblemError",
     "create_app",
 ]
 
@@ -111,7 +111,7 @@ IMAGE_PROPERTIES: dict[str, tuple[str, ...]] = {
 }
 
 
-class ServiceProblem(Exception):
+class ProblemError(Exception):
     """An error the service answers as problem JSON.
 
     Parameters
@@ -262,8 +262,8 @@ def _validation_message(errors: list[Any]) -> str:
 
 
 def _install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(ServiceProblem)
-    async def _service_problem(request: Request, exc: ServiceProblem) -> Response:
+    @app.exception_handler(ProblemError)
+    async def _service_problem(request: Request, exc: ProblemError) -> Response:
         return _problem_response(request, exc.status, exc.message, exc.error_key, exc.headers)
 
     @app.exception_handler(RequestValidationError)
@@ -310,7 +310,7 @@ def _parse_time(name: str, value: str | None) -> datetime | None:
     try:
         stamp = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise ServiceProblem(
+        raise ProblemError(
             400,
             f"{name} {value!r} is not an ISO 8601 time; write it as 2019-05-05 or "
             "2019-05-05T04:19:04Z",
@@ -323,14 +323,14 @@ def _entry_or_404(state: _ServiceState, operation_id: str) -> OperationEntry:
     try:
         return state.store.entry(operation_id)
     except UnknownOperationError as exc:
-        raise ServiceProblem(404, str(exc), error_key="operationNotFound") from None
+        raise ProblemError(404, str(exc), error_key="operationNotFound") from None
 
 
 def _operation_or_problem(state: _ServiceState, entry: OperationEntry) -> Any:
     try:
         return state.store.operation_for(entry)
     except OperationDataError as exc:
-        raise ServiceProblem(
+        raise ProblemError(
             422, f"operation {entry.id!r} cannot be read: {exc}", error_key="unreadableOperation"
         ) from None
 
@@ -376,7 +376,7 @@ def _matches(record: Mapping[str, Any], filters: Mapping[str, Any]) -> bool:
             return False
         if key == "provider" and wanted not in record["providers"]:
             return False
-    checks = (
+    checks: tuple[tuple[str, str, Callable[[datetime, datetime], bool]], ...] = (
         ("startTime", "endTime", lambda op_time, limit: op_time >= limit),
         ("endTime", "startTime", lambda op_time, limit: op_time <= limit),
         ("updatedTime", "updatedTime", lambda op_time, limit: op_time >= limit),
@@ -419,7 +419,7 @@ def _default_property(entry: OperationEntry | None, op: Any) -> str:
         return str(name)
     numeric = op.numeric_properties()
     if not numeric:
-        raise ServiceProblem(
+        raise ProblemError(
             400, f"operation {op.id!r} has no numeric property to paint",
             error_key="noNumericProperty",
         )
@@ -430,7 +430,7 @@ def _resolve_property(op: Any, name: str, *, status: int) -> str:
     try:
         return str(op.resolve_property(name))
     except OperationDataError as exc:
-        raise ServiceProblem(status, str(exc), error_key="unknownProperty") from None
+        raise ProblemError(status, str(exc), error_key="unknownProperty") from None
 
 
 def _source(
@@ -443,7 +443,7 @@ def _source(
         try:
             op = operation_from_geojson(body.geojson, operation_id="geojson")
         except OperationDataError as exc:
-            raise ServiceProblem(400, f"geojson: {exc}", error_key="invalidGeojson") from None
+            raise ProblemError(400, f"geojson: {exc}", error_key="invalidGeojson") from None
         return op, None, ["geojson", request_key({"geojson": body.geojson})]
     source_id = body.source_id or ""
     entry = None
@@ -453,7 +453,7 @@ def _source(
                 entry = candidate
                 break
         if entry is None:
-            raise ServiceProblem(
+            raise ProblemError(
                 404, f"fileId {body.file_id!r} not found; list files with GET {OPERATIONS_PATH}",
                 error_key="fileNotFound",
             )
@@ -478,14 +478,16 @@ def _legend(image: Any, ramp: Any) -> dict[str, Any]:
         # class is open below (min null).
         lower = image.basis.vmin if image.basis is not None else None
         ranges = []
-        for position, color in zip(resolved.positions, resolved.colors):
+        for position, color in zip(resolved.positions, resolved.colors, strict=True):
             ranges.append({"colorCode": to_hex(color).upper(), "min": lower, "max": position})
             lower = position
         legend["ranges"] = ranges
     else:
         legend["stops"] = [
             {"position": key, "value": value, "colorCode": to_hex(color).upper()}
-            for key, value, color in zip(ramp.keys(), resolved.positions, resolved.colors)
+            for key, value, color in zip(
+                ramp.keys(), resolved.positions, resolved.colors, strict=True
+            )
         ]
     return legend
 
@@ -511,14 +513,14 @@ def _render(state: _ServiceState, spec: _ImageSpec) -> CachedImage:
         )
     except GridError as exc:
         over_cap = "pixel" in str(exc) and ("cap" in str(exc) or "limit" in str(exc))
-        raise ServiceProblem(
+        raise ProblemError(
             413 if over_cap else 400, str(exc),
             error_key="gridTooLarge" if over_cap else "invalidGrid",
         ) from None
     except OperationDataError as exc:
-        raise ServiceProblem(400, str(exc), error_key="unusableData") from None
+        raise ProblemError(400, str(exc), error_key="unusableData") from None
     except RampError as exc:
-        raise ServiceProblem(400, f"colorRamp: {exc}", error_key="invalidColorRamp") from None
+        raise ProblemError(400, f"colorRamp: {exc}", error_key="invalidColorRamp") from None
 
     height, width = image.rgba.shape[:2]
     xmin, ymin, xmax, ymax = (float(v) for v in image.extent)
@@ -571,16 +573,30 @@ def _image_properties(op: Any) -> list[str]:
     return preferred or numeric[:1]
 
 
+def _list_resolution(op: Any, max_pixels: int) -> float:
+    """Return the pixel size of list images: 2 m, or coarser when the cap needs it."""
+    import numpy as np
+
+    # Web Mercator by formula; the footprints add a margin the 1.2 factor covers.
+    lat = np.radians(np.clip(op.lat, -85.0, 85.0))
+    x = 6378137.0 * np.radians(op.lon)
+    y = 6378137.0 * np.log(np.tan(np.pi / 4 + lat / 2))
+    area = float(np.ptp(x) + 40) * float(np.ptp(y) + 40)
+    if area / LIST_IMAGE_RESOLUTION**2 <= max_pixels / 1.2:
+        return LIST_IMAGE_RESOLUTION
+    return float(np.ceil(np.sqrt(area * 1.2 / max_pixels)))
+
+
 def _list_spec(
-    state: _ServiceState, operation_id: str, property_name: str,
+    state: _ServiceState, op: Any, property_name: str,
     color_ramp: dict[str, Any], interpolation: str = "linear",
 ) -> _ImageSpec:
     body = ImageRequest.model_validate({
         "colorRamp": color_ramp,
-        "operationId": operation_id,
+        "operationId": op.id,
         "property": property_name,
         "projection": "EPSG:3857",
-        "resolution": LIST_IMAGE_RESOLUTION,
+        "resolution": _list_resolution(op, state.max_pixels),
         "shape": "ROUND",
         "interpolation": interpolation,
     })
@@ -686,7 +702,7 @@ def _require_token(request: Request) -> None:
         message = "the Bearer token is not valid; use the token the service was started with"
     else:
         return
-    raise ServiceProblem(401, message, error_key="unauthorized",
+    raise ProblemError(401, message, error_key="unauthorized",
                          headers={"WWW-Authenticate": "Bearer"})
 
 
@@ -699,7 +715,7 @@ def _auth_router(state: _ServiceState) -> APIRouter:
         body = await _json_body(request)
         username, password = body.get("username"), body.get("password")
         if not isinstance(username, str) or not isinstance(password, str):
-            raise ServiceProblem(
+            raise ProblemError(
                 400, "username and password must both be strings in the JSON body",
                 error_key="invalidCredentials",
             )
@@ -707,7 +723,7 @@ def _auth_router(state: _ServiceState) -> APIRouter:
         if state.token is None:
             return JSONResponse({"id_token": "local"})
         if known is None or not secrets.compare_digest(known.encode(), password.encode()):
-            raise ServiceProblem(401, f"username {username!r} or its password is not valid",
+            raise ProblemError(401, f"username {username!r} or its password is not valid",
                                  error_key="badCredentials")
         return JSONResponse({"id_token": state.token})
 
@@ -719,15 +735,15 @@ async def _json_body(request: Request) -> dict[str, Any]:
 
     raw = await request.body()
     if not raw.strip():
-        raise ServiceProblem(400, "request body is empty; send a JSON object",
+        raise ProblemError(400, "request body is empty; send a JSON object",
                              error_key="invalidBody")
     try:
         body = loads_json_strict(raw)
     except FormatError as exc:
-        raise ServiceProblem(400, f"request body is not valid JSON: {exc}",
+        raise ProblemError(400, f"request body is not valid JSON: {exc}",
                              error_key="invalidBody") from None
     if not isinstance(body, dict):
-        raise ServiceProblem(
+        raise ProblemError(
             400, f"request body must be a JSON object, got {type(body).__name__}",
             error_key="invalidBody",
         )
@@ -753,15 +769,15 @@ def _operations_router() -> APIRouter:
         """List operations, with filters and paging."""
         state = _state(request)
         if page < 0:
-            raise ServiceProblem(400, f"page {page!r} is negative; pages count from 0",
+            raise ProblemError(400, f"page {page!r} is negative; pages count from 0",
                                  error_key="invalidPage")
         if not 1 <= size <= PAGE_SIZE_MAX:
-            raise ServiceProblem(
+            raise ProblemError(
                 400, f"size {size!r} is outside 1-{PAGE_SIZE_MAX}; ask for at most "
                 f"{PAGE_SIZE_MAX} operations per page", error_key="invalidSize",
             )
         if operationType is not None and operationType not in OPERATION_TYPES:
-            raise ServiceProblem(
+            raise ProblemError(
                 400, f"operationType {operationType!r} is not known; use one of "
                 + ", ".join(OPERATION_TYPES), error_key="invalidOperationType",
             )
@@ -818,17 +834,15 @@ def _operations_router() -> APIRouter:
     @router.get("/{operation_id}/images")
     def images_v1(request: Request, operation_id: str) -> list[dict[str, Any]]:
         """List V1 images: the standard ramp on each image property."""
-        from rampkit.formats.api import to_v1_image
+        from rampkit.formats.api import to_color_ramp, to_v1_image
         from rampkit.presets import get_ramp
 
         state = _state(request)
         op = _operation_or_problem(state, _entry_or_404(state, operation_id))
         ramp = get_ramp("leaf_standard")
-        from rampkit.formats.api import to_color_ramp
-
         entries = []
         for name in _image_properties(op):
-            spec = _list_spec(state, operation_id, name, to_color_ramp(ramp, lossy=True))
+            spec = _list_spec(state, op, name, to_color_ramp(ramp, lossy=True))
             urls = _image_urls(request, spec)
             entries.append(to_v1_image(ramp, name, url=urls["url"],
                                        download_url=urls["downloadUrl"], lossy=True))
@@ -847,7 +861,7 @@ def _operations_router() -> APIRouter:
         for name in _image_properties(op):
             classes = _v2_classes(op, name)
             color_ramp = to_color_ramp(classes.to_ramp(list(V2_COLORS)).with_mode("linear"))
-            spec = _list_spec(state, operation_id, name, color_ramp, "discrete")
+            spec = _list_spec(state, op, name, color_ramp, "discrete")
             image = _image(state, spec)
             extent = image.meta["extent"]
             urls = _image_urls(request, spec)
@@ -870,7 +884,11 @@ def _v2_classes(op: Any, name: str) -> Any:
     from rampkit.classify import V2_COLORS, classify
     from rampkit.operations import clean_operation
 
-    values = clean_operation(op).operation.properties[name]
+    try:
+        values = clean_operation(op).operation.properties[name]
+    except OperationDataError as exc:
+        raise ProblemError(422, f"operation {op.id!r} cannot be cleaned: {exc}",
+                             error_key="unusableData") from None
     # Ties can merge classes; that is expected for V2 lists, so log it, do not warn.
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -905,13 +923,18 @@ def _geojson_file(kind: str) -> Callable[..., Response]:
             if kind == "filteredGeojson":
                 from rampkit.operations import clean_operation
 
-                op = clean_operation(op).operation
+                try:
+                    op = clean_operation(op).operation
+                except OperationDataError as exc:
+                    raise ProblemError(422, f"operation {op.id!r} cannot be cleaned: {exc}",
+                                         error_key="unusableData") from None
             return json.dumps(op.to_geojson(), separators=(",", ":")).encode("utf-8")
 
         content = state.geojson.get_or_create(key, build)
         headers = {}
         if download:
-            headers["Content-Disposition"] = f'attachment; filename="{operation_id}-{kind}.geojson"'
+            filename = f"{operation_id}-{kind}.geojson"
+            headers["Content-Disposition"] = f'attachment; filename="{filename}"'
         return Response(content, media_type="application/geo+json", headers=headers)
 
     document.__doc__ = f"Return the operation's {kind} FeatureCollection."
@@ -929,7 +952,7 @@ def _images_router() -> APIRouter:
         try:
             body = ImageRequest.model_validate(raw)
         except ValidationError as exc:
-            raise ServiceProblem(400, _validation_message(list(exc.errors())),
+            raise ProblemError(400, _validation_message(list(exc.errors())),
                                  error_key="invalidRequest") from None
 
         def work() -> tuple[_ImageSpec, CachedImage]:
@@ -959,7 +982,7 @@ def _images_router() -> APIRouter:
         property_name = name.removesuffix(".aux.xml")
         spec = state.specs.get(image_id)
         if spec is None or spec.property_name != property_name:
-            raise ServiceProblem(
+            raise ProblemError(
                 404, f"image {image_id!r} with property {property_name!r} not found; create "
                 f"it with POST {IMAGES_PATH}", error_key="imageNotFound",
             )

@@ -12,9 +12,12 @@ An optional metadata file beside it, named like the data file with
 
     {"id": "north-2021", "type": "harvested", "field": "north",
      "date": "2021-09-14", "endTime": "2021-09-15", "provider": "JohnDeere",
-     "property": "dryVolumePerArea", "encoding": "iso-8859-1"}
+     "property": "dryVolumePerArea", "encoding": "iso-8859-1",
+     "mapping": "my_monitor.json"}
 
-Every key is optional. Without ``id`` the operation id is the file name
+Every key is optional. ``mapping`` is a built-in column mapping's name or a
+mapping file, relative to the folder (see
+:func:`rampkit.operations.load_mapping`). Without ``id`` the operation id is the file name
 without its suffix; without ``type`` the reader infers it. The folder is
 scanned again on every listing, so a dropped-in file appears at once, and a
 changed file is read again.
@@ -68,7 +71,7 @@ SUPPORTED_SUFFIXES: tuple[str, ...] = (
 METADATA_SUFFIX = ".meta.json"
 METADATA_KEYS = frozenset(
     {"id", "type", "field", "date", "startTime", "endTime", "provider", "leafUserId",
-     "property", "encoding"}
+     "property", "encoding", "mapping"}
 )
 
 K = TypeVar("K", bound=Hashable)
@@ -139,6 +142,7 @@ class OperationEntry:
     leaf_user_id: str | None = None
     default_property: str | None = None
     encoding: str | None = None
+    mapping: str | None = None
     updated_time: str | None = None
     signature: tuple[Any, ...] = ()
 
@@ -171,7 +175,7 @@ class CachedImage:
         return cls(png, aux_xml, hashlib.sha256(png).hexdigest(), dict(meta))
 
     def intact(self) -> bool:
-        """True when the PNG still matches the digest taken when it was stored."""
+        """Return True when the PNG still matches the digest taken when it was stored."""
         return hashlib.sha256(self.png).hexdigest() == self.digest
 
 
@@ -334,7 +338,12 @@ class OperationStore:
             if suffix is None:
                 continue
             stem = path.name[: -len(suffix)]
-            meta = self._read_metadata(path.with_name(stem + METADATA_SUFFIX))
+            meta_path = path.with_name(stem + METADATA_SUFFIX)
+            meta = self._read_metadata(meta_path)
+            # A change to the data, its metadata or its mapping file reads it again.
+            watched = [path, meta_path]
+            if isinstance(meta.get("mapping"), str) and (folder / meta["mapping"]).is_file():
+                watched.append(folder / meta["mapping"])
             yield OperationEntry(
                 id=str(meta.get("id") or _slug(stem)),
                 path=path,
@@ -346,8 +355,9 @@ class OperationStore:
                 leaf_user_id=meta.get("leafUserId"),
                 default_property=meta.get("property"),
                 encoding=meta.get("encoding"),
+                mapping=meta.get("mapping"),
                 updated_time=_iso_mtime(path),
-                signature=_signature(path, path.with_name(stem + METADATA_SUFFIX)),
+                signature=_signature(*watched),
             )
 
     @staticmethod
@@ -398,8 +408,9 @@ class OperationStore:
         with self._lock:
             if key in self._types:
                 return self._types[key]
+        found: str | None
         try:
-            found = self.operation_for(entry).operation_type
+            found = str(self.operation_for(entry).operation_type)
         except OperationDataError as exc:
             logger.warning("operation %s (%s) cannot be read: %s", entry.id, entry.path, exc)
             found = None
@@ -416,10 +427,14 @@ class OperationStore:
 
         from rampkit.operations import read_operation
 
+        mapping: str | Path | None = entry.mapping
+        if mapping is not None and (entry.path.parent / mapping).is_file():
+            mapping = entry.path.parent / mapping
         return read_operation(
             entry.path,
             operation_type=entry.type,
             encoding=entry.encoding,
+            mapping=mapping,
             operation_id=entry.id,
         )
 
