@@ -21,10 +21,11 @@ Fewer classes than requested
     Constant data, fewer distinct values than k, ties that make edges
     coincide and classes that would be empty reduce k. A
     :class:`~rampkit.errors.FewerClassesWarning` says from how many to how
-    many classes and why; no class of a computed scheme is left empty (pass
-    ``merge_empty=False`` to keep the scheme's own edges). Only ``manual``
-    edges and edges shared across data sets (:func:`fixed_classification`
-    applied to one field) can give empty classes.
+    many classes and why. A computed scheme leaves no class empty unless
+    ``merge_empty=False`` keeps the scheme's own edges. Empty classes also
+    come from ``manual`` edges, from ``equal_interval`` and ``pretty`` over a
+    fixed ``vmin``/``vmax`` range, and from shared edges
+    (:func:`fixed_classification`) applied to one field.
 
 Schemes
     ``quantile``
@@ -87,8 +88,8 @@ Scheme: TypeAlias = Literal[
 SCHEMES: tuple[str, ...] = get_args(Scheme)
 CLASSIFICATION_SCHEMA = "rampkit.classification/1"
 NODATA_CLASS = -1
-# Class ids are int16 so that a multi-megapixel grid of ids stays small; a
-# legend of more classes than this could not be read anyway.
+# More classes cannot be told apart on a map or in a legend. Class ids are
+# int16, which keeps a multi-megapixel grid of ids small and holds this many.
 MAX_K = 255
 # Fisher-Jenks takes time proportional to k * n**2. On 2,000 values and k = 7
 # mapclassify's numba version takes about 15 ms (measured on the 2-core
