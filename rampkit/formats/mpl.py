@@ -332,7 +332,8 @@ def from_matplotlib(cmap: Any, norm: Any = None, *, name: str | None = None) -> 
     if isinstance(cmap, ListedColormap):
         count = cmap.N
         stops = [((i + 0.5) / count, _rgba(cmap(i))) for i in range(count)]
-        mode = "nearest"
+        # A nearest ramp needs two stops; one color is a single class.
+        mode = "nearest" if count > 1 else "discrete"
     elif isinstance(cmap, LinearSegmentedColormap):
         stops = _linear_stops(cmap)
         mode = "linear"

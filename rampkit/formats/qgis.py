@@ -31,8 +31,8 @@ The discrete upper end
     the previous item's position, where, as a repeated stop, it colors
     exactly the values above that position, and drops it when it only
     repeats the previous color. The writer writes a last stop that repeats
-    the previous position as ``inf``, and otherwise adds an ``inf`` item of
-    the last color, so both tools color every value alike.
+    the previous position with another color as ``inf``, and otherwise adds
+    an ``inf`` item of the last color, so both tools color every value alike.
 
 QML (a layer style file) holds the same items in a ``singlebandpseudocolor``
 renderer, plus the no-value color in the renderer's ``nodataColor``
@@ -135,7 +135,14 @@ def _items_for_writing(
     ]
     if ramp.mode == "discrete":
         last = ramp.stops[-1]
-        if len(ramp.stops) > 1 and ramp.stops[-2].position == last.position:
+        previous = ramp.stops[-2] if len(ramp.stops) > 1 else None
+        # A repeat of the previous color would be dropped on reading, so only
+        # a new color becomes the 'inf' item itself.
+        if (
+            previous is not None
+            and previous.position == last.position
+            and previous.color != last.color
+        ):
             items[-1] = ("inf", last.color, items[-1][2])
         else:
             items.append(("inf", last.color, f"> {format_number(last.position)}"))

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rampkit.colorize import Basis
-from rampkit.errors import FormatError, RampError
+from rampkit.errors import FormatError, LossyConversionError, RampError
 from rampkit.formats.api import from_color_ramp, loads_json_strict, to_color_ramp
 from rampkit.formats.document import RampDocument, as_document, coerce_basis
 from rampkit.ramp import MODES, Ramp
@@ -83,9 +83,17 @@ def to_image_request(
             f"resolution {resolution!r} is not a positive number; give the pixel size in CRS "
             "units, such as 1"
         )
+    keys = document.ramp.keys()
+    repeated = sorted({key for index, key in enumerate(keys) if key in keys[:index]})
+    if repeated and not lossy:
+        raise LossyConversionError(
+            f"two stops sit at {repeated[0]!r} (a hard step), which a colorRamp object cannot "
+            "hold; move one slightly, or pass lossy=True to keep the first"
+        )
     body: dict[str, Any] = {
-        # The mode travels as 'interpolation', so the colorRamp itself is linear.
-        "colorRamp": to_color_ramp(document.ramp.with_mode("linear"), lossy=lossy),
+        # The mode travels as 'interpolation', which to_color_ramp cannot
+        # know, so it is told to accept leaving the mode out.
+        "colorRamp": to_color_ramp(document.ramp, lossy=True),
         "projection": projection,
         "resolution": resolution,
         "shape": shape.upper(),

@@ -27,6 +27,7 @@ from rampkit.formats.document import (
     absolute_ramp,
     as_document,
     coerce_basis,
+    format_number,
 )
 from rampkit.ramp import Ramp
 
@@ -67,9 +68,15 @@ def to_v2_legend(
     losses.mode(("discrete",))
     losses.alpha(nodata=False)
     losses.nodata_color("a V2 legend has no no-value entry")
+    positions = resolved.positions
+    repeated = [
+        index for index in range(1, len(positions)) if positions[index] == positions[index - 1]
+    ]
+    if repeated:
+        steps = ", ".join(format_number(positions[index]) for index in repeated)
+        losses.add(f"the hard steps at {steps} (a V2 legend cannot hold an empty class)")
     losses.check(lossy)
 
-    positions = resolved.positions
     lower = positions[0]
     chosen = coerce_basis(basis) or document.basis
     edges = document.classification.edges if document.classification else ()
@@ -79,6 +86,8 @@ def to_v2_legend(
         lower = chosen.vmin
     ranges = []
     for index, stop in enumerate(resolved.stops):
+        if index in repeated:
+            continue
         low = lower if index == 0 else positions[index - 1]
         ranges.append(
             {"colorCode": to_hex((*stop.color[:3], 255)).upper(), "min": low, "max": stop.position}
