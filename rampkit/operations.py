@@ -292,15 +292,19 @@ class Operation:
             columns.append(column)
         for name in self.extra:
             columns.append([_json_value(value) for value in self.extra[name].tolist()])
-        features = []
-        for index, (lon, lat) in enumerate(zip(self.lon.tolist(), self.lat.tolist(), strict=True)):
-            properties = {name: column[index] for name, column in zip(names, columns, strict=True)}
-            properties.setdefault("operationType", self.operation_type)
-            features.append({
+        if "operationType" not in names:
+            names.append("operationType")
+            columns.append([self.operation_type] * len(self))
+        features = [
+            {
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                "properties": properties,
-            })
+                "properties": dict(zip(names, row, strict=True)),
+            }
+            for lon, lat, row in zip(
+                self.lon.tolist(), self.lat.tolist(), zip(*columns, strict=True), strict=True
+            )
+        ]
         return {"type": "FeatureCollection", "features": features}
 
 
