@@ -475,6 +475,13 @@ def test_to_ramp_relative_basis():
         result.to_ramp(["red", "blue"], relative=True, basis=(30, 50))
 
 
+def test_to_ramp_unresolved_basis():
+    result = classify(np.array([10.0, 20.0, 30.0, 40.0]), "equal_interval", 2)
+    with pytest.raises(ClassificationError, match=r"basis Basis\(kind='data'.* is not "
+                                                  r"resolved; give Basis.fixed\(vmin, vmax\)"):
+        result.to_ramp(["red", "blue"], relative=True, basis=Basis.data())
+
+
 def test_to_ramp_keeps_discrete_colors():
     result = classify(np.array([1.0, 2.0, 3.0, 4.0]), "equal_interval", 2)
     ramp = result.to_ramp(["#112233", "#445566"])
