@@ -1,0 +1,140 @@
+"""rampkit ramps convert and rampkit ramps formats."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from rampkit.cli import main
+from rampkit.formats import FORMATS, read_document
+from rampkit.presets import get_ramp
+
+
+def test_formats_lists_every_format(capsys):
+    assert main(["ramps", "formats"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:3] == ["FORMAT", "READ", "WRITE"]
+    names = [line.split()[0] for line in lines[1:]]
+    assert names == list(FORMATS)
+    qml = next(line for line in lines if line.startswith("qml "))
+    assert ".qml" in qml
+    assert "needs --basis" in qml
+
+
+def test_formats_long_describes(capsys):
+    assert main(["ramps", "formats", "--long"]) == 0
+    assert "sld: SLD 1.0 RasterSymbolizer ColorMap" in capsys.readouterr().out
+
+
+def test_convert_preset_to_sld(tmp_path, capsys):
+    target = tmp_path / "yield.sld"
+    assert main(["ramps", "convert", "yield", str(target), "--basis", "100,200"]) == 0
+    assert f"wrote {target}" in capsys.readouterr().err
+    ramp = read_document(target).ramp
+    assert ramp == get_ramp("yield").resolve(100, 200)
+
+
+def test_convert_file_to_file_detects_formats(tmp_path, cases):
+    source = tmp_path / "classes.txt"
+    source.write_text(cases["C06"]["input"]["text"])
+    target = tmp_path / "classes.qml"
+    assert main(["ramps", "convert", str(source), str(target)]) == 0
+    assert read_document(target) == read_document(source)
+
+
+def test_convert_refuses_to_overwrite(tmp_path, capsys):
+    target = tmp_path / "yield.json"
+    target.write_text("keep me")
+    assert main(["ramps", "convert", "yield", str(target)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("rampkit: error: file ")
+    assert "already exists; pass overwrite=True (--force on the command line)" in err
+    assert target.read_text() == "keep me"
+    assert main(["ramps", "convert", "yield", str(target), "--force"]) == 0
+    assert json.loads(target.read_text())["name"] == "yield"
+
+
+def test_convert_lossy_needs_flag(tmp_path, capsys):
+    target = tmp_path / "yield.legend.json"
+    assert main(["ramps", "convert", "yield", str(target), "--basis", "0,10"]) == 1
+    err = capsys.readouterr().err
+    assert "would lose mode 'linear'" in err
+    assert not target.exists()
+    assert main(["ramps", "convert", "yield", str(target), "--basis", "0,10", "--lossy"]) == 0
+    assert len(json.loads(target.read_text())["ranges"]) == 5
+
+
+def test_convert_to_and_from_override_names(tmp_path):
+    target = tmp_path / "out.json"
+    assert main(["ramps", "convert", "leaf_standard", str(target), "--to", "colorramp"]) == 0
+    assert json.loads(target.read_text())["35%"] == [255, 40, 0]
+    copy = tmp_path / "copy.txt"
+    assert main(["ramps", "convert", str(target), str(copy), "--from", "colorramp"]) == 0
+    assert read_document(copy).ramp.colors == get_ramp("leaf_standard").colors
+
+
+def test_convert_matplotlib_name_to_stdout(capsys):
+    assert main(["ramps", "convert", "tab10", "-", "--from", "matplotlib", "--to", "css"]) == 0
+    assert "#1f77b4 0%, #1f77b4 10%, #ff7f0e 10%" in capsys.readouterr().out
+
+
+def test_stdout_needs_to(capsys):
+    assert main(["ramps", "convert", "yield", "-"]) == 1
+    assert "OUT '-' (standard output) has no file name" in capsys.readouterr().err
+
+
+def test_options_reach_the_writer(tmp_path):
+    target = tmp_path / "yield.request.json"
+    args = [
+        "ramps",
+        "convert",
+        "yield",
+        str(target),
+        "-o",
+        "resolution=2.5",
+        "-o",
+        "shape=square",
+        "--option",
+        "operation-id=op-7",
+    ]
+    assert main(args) == 0
+    body = json.loads(target.read_text())
+    assert (body["resolution"], body["shape"], body["operationId"]) == (2.5, "SQUARE", "op-7")
+
+
+def test_unknown_option_is_an_error(tmp_path, capsys):
+    assert main(["ramps", "convert", "yield", str(tmp_path / "a.qml"), "-o", "nodata=1"]) == 1
+    assert "option 'nodata' is not used by format 'qml'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argument", "message"),
+    [
+        ("--basis=10", "basis '10' is not MIN,MAX"),
+        ("--basis=9,1", "basis '9,1' is not a finite range with MIN <= MAX"),
+        ("--option=nodata", "option 'nodata' is not KEY=VALUE"),
+    ],
+)
+def test_bad_arguments_are_usage_errors(tmp_path, capsys, argument, message):
+    with pytest.raises(SystemExit) as stop:
+        main(["ramps", "convert", "yield", str(tmp_path / "a.sld"), argument])
+    assert stop.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_unknown_input_name(tmp_path, capsys):
+    assert main(["ramps", "convert", "no_such_ramp", str(tmp_path / "a.sld")]) == 1
+    assert "unknown ramp 'no_such_ramp'" in capsys.readouterr().err
+
+
+def test_convert_help_runs():
+    result = subprocess.run(
+        [sys.executable, "-m", "rampkit.cli", "ramps", "convert", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert "--lossy" in result.stdout
+    assert "--force" in result.stdout
