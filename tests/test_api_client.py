@@ -1,4 +1,4 @@
-"""The images API client: configuration, auth, paging, retries, errors, answers.
+"""The images API client: configuration, auth, paging, retries, errors, responses.
 
 Calls go to the local service in-process (httpx.ASGITransport). Only the
 shapes of the real remote API that the local service never sends (a
@@ -336,7 +336,7 @@ def rendered() -> Any:
 
 
 def remote_images(answer: httpx.Response, rendered: Any) -> httpx.MockTransport:
-    """A remote images API whose POST answer takes the given form."""
+    """A remote images API whose POST response takes the given form."""
     png_url = "https://api.example.org/services/geoimages/api/images/6f1c/dryMassPerArea"
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -372,7 +372,7 @@ def test_create_image_answer_forms(answer: httpx.Response, rendered: Any) -> Non
                                 property="dryMassPerArea", resolution=2)
     assert image.url == PNG_URL
     assert image.png == rendered.png
-    # Without an extent in the answer, it comes from the .aux.xml sidecar.
+    # Without an extent in the response, it comes from the .aux.xml sidecar.
     assert image.extent is not None
     assert image.extent["crs"] == "EPSG:3857"
     for key, value in zip(("xmin", "ymin", "xmax", "ymax"), rendered.extent, strict=True):

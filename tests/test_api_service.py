@@ -420,7 +420,7 @@ def test_v2_classes_hold_equal_shares(client: ImagesClient) -> None:
     values = clean_operation(load_sample(SMALL_OPERATION)).operation.properties[
         "dryMassPerArea"]
     values = values[np.isfinite(values)]
-    # Quantile classes: each of the 7 holds about a seventh of the clean points.
+    # Quantile classes: each of the 7 contains about a seventh of the clean points.
     uppers = [r["max"] for r in ranges]
     counts = np.bincount(np.searchsorted(uppers, values, side="left"), minlength=7)
     assert counts.sum() == values.size

@@ -13,7 +13,7 @@ A token never appears in a log line, a ``repr`` or an exception message, and
 it is sent only to the origin (scheme, host and port) of the base URL, so a
 download link on another host never receives it.
 
-Retries: a request answered with 429 or a 5xx status is sent again up to
+Retries: a request whose response has status 429 or 5xx is sent again up to
 ``retries`` times. The wait before each retry is the server's
 ``Retry-After`` (seconds or an HTTP date) when it sends one, and otherwise
 ``backoff * 2**attempt`` seconds; both are capped at ``max_retry_wait``.
@@ -135,7 +135,7 @@ class CreatedImage:
         Where the service serves it.
     extent : dict or None
         ``{"crs", "xmin", "ymin", "xmax", "ymax", "latlonBounds"}``; from the
-        answer when the service sent it, otherwise from the ``.aux.xml``
+        response when the service sent it, otherwise from the ``.aux.xml``
         sidecar, and None when neither is available.
     legend : dict or None
         The legend the service sent, if any.
@@ -168,7 +168,7 @@ def _origin(url: str) -> tuple[str, str, int | None]:
 
 
 def _retry_after(value: str | None) -> float | None:
-    """Return the wait a ``Retry-After`` header asks for, in seconds."""
+    """Return the wait a ``Retry-After`` header requests, in seconds."""
     if not value:
         return None
     value = value.strip()
@@ -184,7 +184,7 @@ def _retry_after(value: str | None) -> float | None:
 
 
 def _server_message(response: httpx.Response) -> str:
-    """Return the message of an error answer: problem JSON ``message`` or the text."""
+    """Return the message of an error response: problem JSON ``message`` or the text."""
     text = response.text
     try:
         body = json.loads(text)
@@ -656,7 +656,7 @@ class ImagesClient:
         """Yield every operation that matches the filters, page after page.
 
         Pages are followed by their ``Link: rel="next"`` header, or by page
-        number while ``X-Total-Count`` says more remain.
+        number while ``X-Total-Count`` shows that more remain.
         """
         page = 0
         seen = 0
@@ -703,7 +703,7 @@ class ImagesClient:
         url = links.get(f"download{kind[0].upper()}{kind[1:]}") or links.get(kind)
         if not url:
             raise ImagesAPIError(
-                f"the {kind} answer for operation {operation_id!r} has no link "
+                f"the {kind} response for operation {operation_id!r} has no link "
                 f"(keys: {sorted(links)}); check the base URL",
                 method="GET",
                 url=self.url(f"{OPERATIONS_PATH}/{operation_id}/{kind}"),

@@ -1,6 +1,6 @@
 """The local images service: the images API's paths, served from a data directory.
 
-:func:`create_app` returns a FastAPI (ASGI) application that answers the
+:func:`create_app` returns a FastAPI (ASGI) application that serves the
 operations and images calls of the images API under their real paths, for
 the bundled samples or any folder of operation files (see
 :mod:`rampkit.api.store`). Images are rendered with
@@ -112,7 +112,7 @@ IMAGE_PROPERTIES: dict[str, tuple[str, ...]] = {
 
 
 class ProblemError(Exception):
-    """An error the service answers as problem JSON.
+    """An error the service returns as problem JSON.
 
     Parameters
     ----------
@@ -145,8 +145,8 @@ class ProblemError(Exception):
 class FailureMode:
     """Make the service fail on purpose, for testing a client's retries.
 
-    The first ``count`` requests whose path starts with ``path_prefix`` are
-    answered with ``status`` (and ``Retry-After`` when given); later ones are
+    The first ``count`` requests whose path starts with ``path_prefix`` get a
+    response with ``status`` (and ``Retry-After`` when given); later ones are
     served normally. ``failed`` counts the failures sent so far.
 
     Parameters
@@ -264,6 +264,9 @@ def _validation_message(errors: list[Any]) -> str:
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _service_problem(request: Request, exc: ProblemError) -> Response:
+        # The request line itself is logged by the middleware; this adds the reason.
+        logger.debug("%s %s: %s (%s)", request.method, request.url.path, exc.message,
+                     exc.error_key)
         return _problem_response(request, exc.status, exc.message, exc.error_key, exc.headers)
 
     @app.exception_handler(RequestValidationError)

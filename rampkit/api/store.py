@@ -8,7 +8,7 @@ In a folder, each file with a supported suffix is one operation:
 
 An optional metadata file beside it, named like the data file with
 ``.meta.json`` in place of its suffix (``north_2021.meta.json`` for
-``north_2021.csv.gz`` or ``north_2021.csv``), gives what the file may not say::
+``north_2021.csv.gz`` or ``north_2021.csv``), gives what the file itself may lack::
 
     {"id": "north-2021", "type": "harvested", "field": "north",
      "date": "2021-09-14", "endTime": "2021-09-15", "provider": "JohnDeere",
@@ -56,7 +56,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-# Longest first, so ".geojson.gz" wins over ".gz".
+# Longer suffixes first, so ".geojson.gz" matches before ".gz".
 SUPPORTED_SUFFIXES: tuple[str, ...] = (
     ".geojson.gz",
     ".json.gz",
@@ -160,7 +160,7 @@ class CachedImage:
     digest : str
         SHA-256 of ``png``, checked by :meth:`intact`.
     meta : dict
-        What the answer of ``POST /images`` reports: extent, basis, legend,
+        What the response to ``POST /images`` reports: extent, basis, legend,
         size, unit.
     """
 
