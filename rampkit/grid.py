@@ -11,10 +11,10 @@ Projection
 Footprints
     Each point covers a footprint, a disc (``ROUND``) or a square
     (``SQUARE``) whose diameter or side is in ground metres: the point's
-    swath width (``equipmentWidth``) where the data has one. Where a point
-    has no width, it takes the median width of the other points; where no
-    point has one, every point takes the spacing the points would have if
-    spread evenly over their bounding box, ``sqrt(area / count)``. Ground
+    swath width (``equipmentWidth``) where the data has one. A point without
+    a width takes the median width of the other points. When no point has a
+    width, every point takes the spacing the points would have if spread
+    evenly over their bounding box, ``sqrt(area / count)``. Ground
     metres become CRS units through the scale factor at the point's
     latitude: ``1 / cos(lat)`` for Web Mercator, and degrees of a sphere of
     radius 6,378,137 m for EPSG:4326, where a round footprint becomes an
@@ -91,8 +91,9 @@ MERCATOR_LAT_LIMIT = math.degrees(2 * math.atan(math.exp(math.pi)) - math.pi / 2
 MAX_PIXELS = 4096 * 4096
 
 _AGGREGATE_CODES = {"mean": 0, "sum": 0, "count": 0, "min": 1, "max": 2}
-# Rows per band when points are grouped for stamping: 16 rows of a few
-# thousand float64 and int32 pixels stay within a core's L2 cache.
+# Rows per band when points are grouped for stamping. 16 rows of 2,300
+# float64 sums and int32 counts take about 0.4 MB, which stays in a core's
+# L2 or L3 cache on current x86 CPUs.
 _BAND_ROWS = 16
 
 
@@ -149,9 +150,10 @@ def _check_options(resolution: float, shape: str, aggregate: str) -> tuple[float
 def footprint_diameters(op: Operation) -> NDArray[np.float64]:
     """Return each point's footprint diameter in ground metres.
 
-    The swath width (``equipmentWidth``, in its unit) where the point has
-    one; the median of the others where it does not; the even-spacing
-    estimate ``sqrt(bounding-box area / count)`` where no point has one.
+    Each point takes its swath width (``equipmentWidth``, converted from its
+    unit to metres), or the median width of the other points when it has
+    none. When no point has a width, all take the even-spacing estimate
+    ``sqrt(bounding-box area / count)``.
 
     Raises
     ------
@@ -402,10 +404,10 @@ def rasterize_points(
         )
     ymax = ymin + rows * resolution
 
-    # Sum in value order so that the mean does not depend on input order, then
-    # group the points by band of rows (a stable sort keeps the value order
-    # inside each band) so that the stamping loop works on a cache-sized piece
-    # of the grid at a time. Min, max and count do not depend on order.
+    # Sum in value order, so the mean does not depend on input order. Then
+    # group the points by band of rows with a stable sort, which keeps the
+    # value order inside each band and lets the stamping loop work on a
+    # cache-sized piece of the grid at a time. Min, max and count need no order.
     column_position = (x - xmin) / resolution
     row_position = (ymax - y) / resolution
     if aggregate in ("mean", "sum"):

@@ -238,17 +238,18 @@ def render_grid(grid: xr.DataArray, ramp: Ramp, *, basis: BasisLike = None) -> R
 
 
 def _wkt(crs: str) -> str:
-    from pyproj import CRS
-    from pyproj.enums import WktVersion
+    # GDAL's own WKT 1 export, which keeps the axis order of EPSG:4326.
+    from rasterio.crs import CRS
 
-    return str(CRS.from_user_input(crs).to_wkt(WktVersion.WKT1_GDAL))
+    return str(CRS.from_user_input(crs).to_wkt())
 
 
 def aux_xml(image: RenderedImage) -> str:
     """Return the GDAL PAM sidecar (``.aux.xml``) text for an image.
 
     It holds the spatial reference as WKT and the six-number GDAL
-    geotransform, in the layout GDAL itself writes.
+    geotransform. The text is what GDAL (the version bundled with rasterio)
+    writes for an RGBA PNG with the same georeferencing.
     """
     from xml.sax.saxutils import escape
 
@@ -261,6 +262,9 @@ def aux_xml(image: RenderedImage) -> str:
         f'  <SRS dataAxisToSRSAxisMapping="{_axis_mapping(crs)}">'
         f"{escape(_wkt(crs))}</SRS>\n"
         f"  <GeoTransform>{geotransform}</GeoTransform>\n"
+        '  <Metadata domain="IMAGE_STRUCTURE">\n'
+        '    <MDI key="INTERLEAVE">PIXEL</MDI>\n'
+        "  </Metadata>\n"
         "</PAMDataset>\n"
     )
 

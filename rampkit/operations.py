@@ -525,14 +525,15 @@ def _normalize(
                 unit = match.group("unit")
         if unit is not None:
             unit = _UNIT_ALIASES.get(unit, unit)
-        if name != column:
-            renamed[column] = name
         if name in properties or name in extra:
             logger.warning(
-                "operation %s: columns %r and another both map to %r; keeping the first",
+                "operation %s: column %r maps to %r, which an earlier column already "
+                "filled; keeping the earlier column",
                 operation_id, column, name,
             )
             continue
+        if name != column:
+            renamed[column] = name
 
         if "values" in spec:
             codes = {str(key): value for key, value in spec["values"].items()}

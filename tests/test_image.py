@@ -171,6 +171,19 @@ def test_world_file_alone_places_png(grid, tmp_path: Path) -> None:
         assert tuple(dataset.bounds) == pytest.approx(image.extent, abs=1e-6)
 
 
+@pytest.mark.parametrize("fixture", ["grid", "grid_4326"])
+def test_aux_xml_as_gdal_writes_it(fixture: str, request, tmp_path: Path) -> None:
+    image = render_grid(request.getfixturevalue(fixture), RAMP)
+    # Let GDAL write a PNG with the same georeferencing; it puts both in a PAM sidecar.
+    with rasterio.open(
+        tmp_path / "gdal.png", "w", driver="PNG", width=image.width, height=image.height,
+        count=4, dtype="uint8", crs=image.crs, transform=image.transform,
+    ) as dataset:
+        dataset.write(np.moveaxis(np.asarray(image.rgba), -1, 0))
+    written = (tmp_path / "gdal.png.aux.xml").read_text(encoding="utf-8")
+    assert aux_xml(image) == written
+
+
 def test_aux_xml_layout(grid) -> None:
     text = aux_xml(render_grid(grid, RAMP))
     assert text.startswith("<PAMDataset>")
