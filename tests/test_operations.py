@@ -421,6 +421,13 @@ def test_geojson_not_json(tmp_path: Path) -> None:
         read_operation(path)
 
 
+def test_gzip_not_gzip(tmp_path: Path) -> None:
+    path = tmp_path / "points.geojson.gz"
+    path.write_bytes(b'{"type": "FeatureCollection", "features": []}')
+    with pytest.raises(OperationDataError, match="is not valid GeoJSON .*Not a gzipped file"):
+        read_operation(path)
+
+
 def test_geojson_without_features(tmp_path: Path) -> None:
     path = tmp_path / "none.geojson"
     path.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
