@@ -113,3 +113,23 @@ def test_fixed_basis_reaches_all_views(lab: Lab) -> None:
     assert lab.map_view.resolved_basis.vmax == 10.0
     assert lab.histogram.stop_values[-1] == 10.0
     assert lab.editor.basis == (0.0, 10.0)
+
+
+def test_compare_tab_builds_split_map(lab: Lab) -> None:
+    assert lab.comparison is None
+    lab.tabs.selected_index = 2
+    comparison = lab.comparison
+    assert comparison is not None
+    assert comparison.left == lab.ramp
+    left = comparison.left_overlay.url
+    lab.editor.move_stop(2, 30.0)
+    assert comparison.left == lab.ramp
+    assert comparison.left_overlay.url != left
+
+
+def test_compare_follows_new_grid(lab: Lab) -> None:
+    comparison = lab.show_comparison("moisture")
+    lab.resolution.value = 10.0
+    assert lab.comparison is not comparison
+    assert lab.comparison.right == get_ramp("moisture")
+    assert lab.comparison.painter.values.shape == lab.grid.shape

@@ -24,6 +24,7 @@ import traitlets
 
 from rampkit.colorize import BasisLike
 from rampkit.errors import RampkitError
+from rampkit.lab.compare import RampComparison
 from rampkit.lab.editor import RampEditor
 from rampkit.lab.export import ExportPanel
 from rampkit.lab.histogram import Histogram
@@ -193,6 +194,14 @@ class Lab(widgets.VBox):
             basis=self.map_view.resolved_basis, local_png=self.map_view.png,
         )
 
+        # The comparison map is built when its tab is first opened, so the
+        # lab does not paint the grid twice more on every start.
+        self.comparison: RampComparison | None = None
+        self.comparison_box = widgets.VBox()
+        self.tabs = widgets.Tab(children=[self.editor, self.export, self.comparison_box])
+        for index, title in enumerate(("ramp", "export", "compare")):
+            self.tabs.set_title(index, title)
+
         super().__init__(ramp=start)
         self.add_class("rampkit-lab")
         self.children = (
@@ -202,8 +211,7 @@ class Lab(widgets.VBox):
             widgets.HBox([
                 widgets.VBox([self.map_view, self.histogram, self.stats],
                              layout=widgets.Layout(width="55%")),
-                widgets.VBox([self.editor, widgets.HTML("<b>export</b>"), self.export],
-                             layout=widgets.Layout(width="45%")),
+                widgets.VBox([self.tabs], layout=widgets.Layout(width="45%")),
             ]),
         )
 
@@ -212,6 +220,7 @@ class Lab(widgets.VBox):
         for view in (self.map_view, self.histogram, self.stats, self.export):
             traitlets.dlink((self, "ramp"), (view, "ramp"))
         self.map_view.observe(self._on_repaint, names="resolved_basis")
+        self.tabs.observe(self._on_tab, names="selected_index")
         self.observe(self._on_ramp, names="ramp")
         self.operation_picker.observe(self._on_operation, names="value")
         self.property_picker.observe(self._on_property, names="value")
@@ -282,6 +291,8 @@ class Lab(widgets.VBox):
         self.export.operation_id = self.operation.id
         self.export.property = self.property_name
         self.export.resolution = float(self.resolution.value)
+        if self.comparison is not None:
+            self.show_comparison(rebuild=True)
         self._say(f"{len(self.operation)} points, grid {grid.shape[1]} x {grid.shape[0]} px")
 
     def _guarded(self, action: Any) -> None:
@@ -330,6 +341,33 @@ class Lab(widgets.VBox):
     def _on_resolution(self, change: dict[str, Any]) -> None:
         self._guarded(self._regrid)
 
+    def show_comparison(self, right: Ramp | str = "yield_colorblind", *,
+                        rebuild: bool = False) -> RampComparison:
+        """Build (once) and return the split map: the lab's ramp left, ``right`` right.
+
+        The left side follows the editor. Opening the *compare* tab calls this.
+
+        Parameters
+        ----------
+        right : Ramp or str, default "yield_colorblind"
+            The ramp to compare with, or a preset name.
+        rebuild : bool, default False
+            Build it again, for a new grid; the right ramp is kept.
+        """
+        if self.comparison is not None and not rebuild:
+            return self.comparison
+        if self.comparison is not None:
+            right = self.comparison.right
+            self._comparison_link.unlink()
+        self.comparison = RampComparison(self.grid, self.ramp, right, basis=self._basis)
+        self._comparison_link = traitlets.dlink((self, "ramp"), (self.comparison, "left"))
+        self.comparison_box.children = (self.comparison,)
+        return self.comparison
+
+    def _on_tab(self, change: dict[str, Any]) -> None:
+        if change["new"] == 2:
+            self._guarded(self.show_comparison)
+
     # -- the live path ----------------------------------------------------------
 
     def _on_ramp(self, change: dict[str, Any]) -> None:
@@ -350,3 +388,5 @@ class Lab(widgets.VBox):
         self.histogram.basis = basis
         self.stats.basis = basis
         self.editor.set_values(self.grid.values, basis=self._basis_range())
+        if self.comparison is not None:
+            self.comparison.basis = basis
