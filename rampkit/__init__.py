@@ -8,6 +8,14 @@ from __future__ import annotations
 
 from rampkit._version import __version__
 from rampkit.color import RGBA, parse_color, to_hex
+from rampkit.classify import (
+    NODATA_CLASS,
+    SCHEMES,
+    V2_COLORS,
+    Classification,
+    classify,
+    fixed_classification,
+)
 from rampkit.colorize import Basis, Colorized, colorize, evaluate, resolve_basis, valid_mask
 from rampkit.errors import (
     ClassificationError,
@@ -26,20 +34,35 @@ from rampkit.errors import (
     RampkitWarning,
     UnknownRampError,
 )
+from rampkit.legend import (
+    ClassedLegend,
+    ContinuousLegend,
+    classed_legend,
+    continuous_legend,
+    ramp_from_v2_legend,
+    v2_legend,
+)
 from rampkit.presets import RampRegistry, get_ramp, load_ramp, registry
 from rampkit.ramp import MODES, Mode, Ramp, Stop
 
 __all__ = [
     "__version__",
     "Basis",
+    "classed_legend",
+    "ClassedLegend",
+    "Classification",
     "ClassificationError",
+    "classify",
     "ColorFormatError",
     "colorize",
     "Colorized",
+    "continuous_legend",
+    "ContinuousLegend",
     "evaluate",
     "ExperimentalWarning",
     "ExportExistsError",
     "FewerClassesWarning",
+    "fixed_classification",
     "FormatError",
     "get_ramp",
     "GridError",
@@ -49,9 +72,11 @@ __all__ = [
     "LossyConversionError",
     "Mode",
     "MODES",
+    "NODATA_CLASS",
     "OperationDataError",
     "parse_color",
     "Ramp",
+    "ramp_from_v2_legend",
     "RampError",
     "RampkitError",
     "RampkitWarning",
@@ -59,8 +84,11 @@ __all__ = [
     "registry",
     "resolve_basis",
     "RGBA",
+    "SCHEMES",
     "Stop",
     "to_hex",
     "UnknownRampError",
+    "V2_COLORS",
+    "v2_legend",
     "valid_mask",
 ]

@@ -392,7 +392,8 @@ def evaluate(
             if use_valid
             else np.ones(1, dtype=bool)
         )
-        _kernels.colorize_kernel(
+        colorize_kernel, _ = _kernels.load()
+        colorize_kernel(
             np.ascontiguousarray(flat),
             flat_valid,
             use_valid,
@@ -533,7 +534,8 @@ def colorize(
     if ramp.relative and fast and spec.kind == "data" and not spec.resolved:
         # One compiled pass finds the range of the valid values.
         nodata_value, has_nodata = _kernel_nodata(nodata)
-        count, low, high = _kernels.valid_min_max_kernel(
+        _, valid_min_max_kernel = _kernels.load()
+        count, low, high = valid_min_max_kernel(
             np.ascontiguousarray(array).reshape(-1), nodata_value, has_nodata
         )
         resolved = Basis("data", float(low), float(high)) if count else Basis("data", 0.0, 0.0)
