@@ -138,3 +138,9 @@ def test_convert_help_runs():
     assert result.returncode == 0
     assert "--lossy" in result.stdout
     assert "--force" in result.stdout
+
+
+def test_property_option_names_the_property(tmp_path):
+    target = tmp_path / "yield.request.json"
+    assert main(["ramps", "convert", "yield", str(target), "-o", "property=dryVolumePerArea"]) == 0
+    assert json.loads(target.read_text())["property"] == "dryVolumePerArea"

@@ -174,10 +174,17 @@ def _read_request(text: str) -> RampDocument:
 
 
 def _write_request(
-    document: RampDocument, *, basis: Any = None, lossy: bool = False, **options: Any
+    document: RampDocument,
+    *,
+    basis: Any = None,
+    lossy: bool = False,
+    property: str | None = None,  # noqa: A002
+    **options: Any,
 ) -> str:
     from rampkit.formats.request import dumps_image_request
 
+    if property is not None:
+        document = replace(document, property=str(property))
     return dumps_image_request(document, basis=coerce_basis(basis), lossy=lossy, **options)
 
 
@@ -323,7 +330,7 @@ FORMATS: dict[str, RampFormat] = {
             True,
             _read_request,
             _write_request,
-            ("projection", "resolution", "shape", "operation_id"),
+            ("projection", "resolution", "shape", "operation_id", "property"),
         ),
         RampFormat(
             "v1image",
@@ -505,10 +512,10 @@ def detect_format(path: str | os.PathLike[str], *, reading: bool = False) -> Ram
             if name.endswith(ending):
                 matches.append((len(ending), fmt))
     if not matches:
-        endings = ", ".join(e for fmt in FORMATS.values() for e in fmt.extensions)
+        known = ", ".join(e for fmt in FORMATS.values() for e in fmt.extensions)
         raise FormatError(
             f"cannot tell the ramp format of {str(path)!r} from its name; name the file "
-            f"with one of {endings}, or give the format (--to/--from, format=...)"
+            f"with one of {known}, or give the format (--to/--from, format=...)"
         )
     return max(matches, key=lambda match: match[0])[1]
 
@@ -584,7 +591,7 @@ def read_document(
     Raises
     ------
     FormatError
-        If the format cannot be told or read, or the content is malformed.
+        If the format is unknown or write-only, or the content is malformed.
     OSError
         If the file cannot be read.
     """

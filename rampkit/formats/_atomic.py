@@ -74,7 +74,7 @@ def write_atomic(
     # The temporary file lives beside the target, so the final rename stays
     # on one file system and is atomic.
     handle, temp_name = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent if str(target.parent) else "."
+        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
     )
     temp = Path(temp_name)
     try:

@@ -2,7 +2,7 @@
 
 A document is a ``rampkit.ramp/1`` JSON object. Its ramp part is what
 :meth:`rampkit.ramp.Ramp.to_dict` writes (``name``, ``description``,
-``mode``, ``stops``, ``nodata_color``); the document adds the property and
+``mode``, ``stops``, ``nodata_color``). The document adds the property and
 unit the ramp was tuned for, how percents were resolved (the basis), the
 classification that placed the stops, a label format, per-stop labels and
 free notes. Keys are written in one fixed order and colors as hex strings,
@@ -184,11 +184,11 @@ class RampDocument:
     def stop_labels(self) -> list[str]:
         """Return one legend label per stop.
 
-        Explicit :attr:`labels` come first; otherwise :attr:`label_format`
+        Explicit :attr:`labels` come first. Otherwise :attr:`label_format`
         is filled in with ``value`` (the stop position), ``lower`` and
-        ``upper`` (the class bounds of a discrete stop, ``lower`` being the
-        previous stop or ``-inf``), ``key`` (``"35%"`` or ``"12.5"``) and
-        ``unit``; without either, the key is the label.
+        ``upper`` (the class bounds of a discrete stop), ``key`` (``"35%"``
+        or ``"12.5"``) and ``unit``. ``lower`` is the previous stop, or
+        ``-inf`` for the first. Without either, the key is the label.
 
         Raises
         ------
@@ -370,7 +370,7 @@ def coerce_basis(basis: Basis | Sequence[float] | None) -> Basis | None:
 
 
 class Losses:
-    """What a writer could not express, checked once at the end.
+    """The parts of a ramp a writer cannot store, checked once at the end.
 
     Parameters
     ----------

@@ -113,7 +113,11 @@ def _linear(ramp: Ramp, name: str) -> tuple[Any, Any]:
     for x, color in zip(positions, colors, strict=True):
         for key, channel in zip(_CHANNELS, _unit(color), strict=True):
             segments[key].append((x, channel, channel))
-    cmap = LinearSegmentedColormap(name, segments, N=_lut_size(positions, colors))
+    cmap = LinearSegmentedColormap(
+        name,
+        segments,
+        N=_lut_size(positions, colors),  # type: ignore[arg-type]
+    )
     return cmap, norm
 
 

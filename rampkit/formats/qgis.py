@@ -34,7 +34,7 @@ The discrete upper end
     the previous position with another color as ``inf``, and otherwise adds
     an ``inf`` item of the last color, so both tools color every value alike.
 
-QML (a layer style file) holds the same items in a ``singlebandpseudocolor``
+QML (a layer style file) contains the same items in a ``singlebandpseudocolor``
 renderer, plus the no-value color in the renderer's ``nodataColor``
 attribute (QGIS 3.22 and later).
 """
@@ -294,7 +294,7 @@ def loads_qml(text: str | bytes, *, name: str = "") -> RampDocument:
     Raises
     ------
     FormatError
-        If the XML is malformed or holds no pseudocolor renderer.
+        If the XML is malformed or has no pseudocolor renderer.
     """
     try:
         root = ET.fromstring(text)

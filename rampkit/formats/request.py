@@ -5,8 +5,8 @@ The documented body is ``colorRamp``, ``projection``, ``resolution`` and
 percents resolve) and ``property``, and the data source (``operationId``,
 ``fileId`` or ``geojson``), none of which the documented service needs. The
 writer adds ``interpolation`` only for a mode other than ``linear`` and
-``basis`` only when the document has one, so a body for a plain ramp holds
-the four documented fields alone.
+``basis`` only when the document has one, so a body for a plain ramp contains
+only the four documented fields.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from rampkit.colorize import Basis
 from rampkit.errors import FormatError, LossyConversionError, RampError
 from rampkit.formats.api import from_color_ramp, loads_json_strict, to_color_ramp
 from rampkit.formats.document import RampDocument, as_document, coerce_basis
-from rampkit.ramp import MODES, Ramp
+from rampkit.ramp import MODES, Mode, Ramp
 
 __all__ = ["dumps_image_request", "from_image_request", "loads_image_request", "to_image_request"]
 
@@ -91,8 +91,8 @@ def to_image_request(
             "hold; move one slightly, or pass lossy=True to keep the first"
         )
     body: dict[str, Any] = {
-        # The mode travels as 'interpolation', which to_color_ramp cannot
-        # know, so it is told to accept leaving the mode out.
+        # The mode is sent as 'interpolation', so leaving it out of the
+        # colorRamp loses nothing; lossy=True lets to_color_ramp do that.
         "colorRamp": to_color_ramp(document.ramp, lossy=True),
         "projection": projection,
         "resolution": resolution,
@@ -127,7 +127,7 @@ def from_image_request(body: Mapping[str, Any], *, name: str = "") -> RampDocume
     mode = body.get("interpolation") or "linear"
     if mode not in MODES:
         raise FormatError(f"interpolation {mode!r} is not a mode; use one of {', '.join(MODES)}")
-    ramp = from_color_ramp(body["colorRamp"], mode=mode, name=name)
+    ramp = from_color_ramp(body["colorRamp"], mode=cast(Mode, mode), name=name)
     basis = None
     raw = body.get("basis")
     if isinstance(raw, Mapping):

@@ -38,7 +38,7 @@ from rampkit.ramp import Ramp
 
 __all__ = ["MAX_VALUES", "dumps_riotiler", "to_riotiler"]
 
-# The most entries a values colormap gets: enough for any 16-bit raster.
+# The maximum number of entries in a values colormap: enough for any 16-bit raster.
 MAX_VALUES = 1 << 16
 _LOWEST = -sys.float_info.max
 _HIGHEST = sys.float_info.max

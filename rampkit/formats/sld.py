@@ -108,7 +108,7 @@ def loads_sld(text: str | bytes, *, name: str = "") -> RampDocument:
     color_maps = _find_all(root, "ColorMap")
     if not color_maps:
         raise FormatError(
-            "SLD has no ColorMap; style the raster with a RasterSymbolizer that holds a "
+            "SLD has no ColorMap; style the raster with a RasterSymbolizer that contains a "
             "<ColorMap> of <ColorMapEntry> elements"
         )
     color_map = color_maps[0]
