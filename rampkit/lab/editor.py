@@ -168,7 +168,7 @@ class RampEditor(widgets.VBox):
         self.positions = widgets.ToggleButtons(
             options=[("percent", "percent"), ("value", "value")],
             description="positions",
-            style={"button_width": "70px"},
+            style={"button_width": "76px", "description_width": "initial"},
         )
         self.reverse_button = widgets.Button(
             description="reverse", icon="exchange", layout=_auto_width()
@@ -193,7 +193,8 @@ class RampEditor(widgets.VBox):
         )
         # Classing reads every value; it runs when the slider is released.
         self.k = widgets.IntSlider(
-            value=7, min=2, max=12, description="k", continuous_update=False
+            value=7, min=2, max=12, description="k", continuous_update=False,
+            style={"description_width": "initial"}, layout=widgets.Layout(width="200px"),
         )
         self.classify_button = widgets.Button(
             description="place stops", icon="th-list", layout=_auto_width()
@@ -215,12 +216,16 @@ class RampEditor(widgets.VBox):
         self.scheme.observe(self._on_class_setting, names="value")
 
     def _layout(self) -> list[widgets.Widget]:
+        # Rows of controls wrap, so the editor fits a narrow notebook column.
+        def row(*children: widgets.Widget) -> widgets.HBox:
+            return widgets.HBox(list(children), layout=widgets.Layout(flex_flow="row wrap"))
+
         return [
-            widgets.HBox([self.preset, self.mode, self.reverse_button]),
-            widgets.HBox([self.positions, self.add_button, self.undo_button, self.redo_button]),
+            row(self.preset, self.mode, self.reverse_button),
+            row(self.positions, self.add_button, self.undo_button, self.redo_button),
             self.rows_box,
-            widgets.HBox([self.nodata_color, self.nodata_opacity]),
-            widgets.HBox([self.scheme, self.k, self.classify_button]),
+            row(self.nodata_color, self.nodata_opacity),
+            row(self.scheme, self.k, self.classify_button),
             self.message,
         ]
 
