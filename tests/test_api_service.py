@@ -188,6 +188,10 @@ def test_summary_is_a_feature(client: ImagesClient) -> None:
     assert stats["max"] == pytest.approx(7.88, abs=0.01)
     assert stats["unit"] == "t/ha"
     assert summary["properties"]["totals"]["points"]["value"] == 1543
+    # The CSV logs the distance from the previous point in metres (Distance(m)).
+    distance = load_sample(SMALL_OPERATION).properties["distance"]
+    assert summary["properties"]["totals"]["distance"] == {
+        "value": pytest.approx(float(np.nansum(distance))), "unit": "m"}
 
 
 def test_units(client: ImagesClient) -> None:

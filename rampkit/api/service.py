@@ -101,6 +101,9 @@ PAGE_SIZE_MAX = 100
 LIST_IMAGE_RESOLUTION = 2.0
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
+# Per-point amounts whose sum is a total of the operation (area, mass, volume, distance).
+TOTAL_PROPERTIES = ("area", "distance", "wetMass", "dryMass", "wetVolume", "dryVolume")
+
 # Properties the V1 and V2 lists show, per operation type, when the data has them.
 IMAGE_PROPERTIES: dict[str, tuple[str, ...]] = {
     "harvested": ("dryVolumePerArea", "dryMassPerArea", "wetVolumePerArea",
@@ -814,10 +817,17 @@ def _operations_router() -> APIRouter:
     @router.get("/{operation_id}/summary")
     def summary(request: Request, operation_id: str) -> dict[str, Any]:
         """Return the operation's summary as a GeoJSON Feature."""
+        import numpy as np
+
         state = _state(request)
         op = _operation_or_problem(state, _entry_or_404(state, operation_id))
         properties: dict[str, Any] = dict(op.summary())
-        properties["totals"] = {"points": {"value": len(op), "unit": None}}
+        totals: dict[str, Any] = {"points": {"value": len(op), "unit": None}}
+        for name in TOTAL_PROPERTIES:
+            values = op.properties.get(name)
+            if values is not None and np.isfinite(values).any():
+                totals[name] = {"value": float(np.nansum(values)), "unit": op.units.get(name)}
+        properties["totals"] = totals
         geometry = None
         if len(op):
             west, east = float(op.lon.min()), float(op.lon.max())
