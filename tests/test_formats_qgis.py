@@ -233,54 +233,6 @@ def _has_pyqgis() -> bool:
     return probe.returncode == 0
 
 
-@pytest.fixture(scope="module")
-def qgis_render(tmp_path_factory):
-    """Render values with a style file in headless QGIS; return (N, 4) RGBA."""
-    if not _has_pyqgis():
-        require_tool("PyQGIS is not installed (apt-get install qgis python3-qgis)")
-    rasterio = pytest.importorskip("rasterio")
-    from rasterio.transform import from_origin
-
-    def render(values: np.ndarray, style_text: str, suffix: str) -> np.ndarray:
-        folder = tmp_path_factory.mktemp("qgis")
-        raster = folder / "values.tif"
-        style = folder / f"style{suffix}"
-        style.write_text(style_text, encoding="utf-8")
-        row = np.asarray(values, dtype=np.float64).reshape(1, -1)
-        with rasterio.open(
-            raster,
-            "w",
-            driver="GTiff",
-            width=row.shape[1],
-            height=1,
-            count=1,
-            dtype="float64",
-            nodata=-9999.0,
-            transform=from_origin(0, 1, 1, 1),
-        ) as dataset:
-            dataset.write(row, 1)
-        env = {
-            "PATH": "/usr/bin:/bin",
-            "QT_QPA_PLATFORM": "offscreen",
-            "HOME": str(folder),
-            "XDG_RUNTIME_DIR": str(folder),
-        }
-        result = subprocess.run(
-            [SYSTEM_PYTHON, str(DATA / "qgis_render.py"), str(raster), str(style)],
-            capture_output=True,
-            text=True,
-            env=env,
-            check=False,
-            timeout=120,
-        )
-        assert result.returncode == 0, result.stderr
-        output = json.loads(result.stdout.strip().splitlines()[-1])
-        assert output["renderer"] == "QgsSingleBandPseudoColorRenderer"
-        return np.array(output["rgba"], dtype=int)
-
-    return render
-
-
 def assert_same_colors(qgis: np.ndarray, ours: np.ndarray) -> None:
     """QGIS truncates where rampkit rounds, and stores colors premultiplied by alpha."""
     ours = ours.astype(int)
@@ -299,27 +251,84 @@ RAMPS = {
     "exact": DISCRETE.with_mode("exact"),
 }
 VALUES = np.array([-5, 10, 12.5, 15, 19.99, 20, 20.01, 25, 30, 31, 1e6, -9999])
+C06_VALUES = np.array([5, 10, 15, 20, 21, 1e9])
+NODATA_RAMP = DISCRETE.with_nodata_color([255, 0, 255, 255])
+
+
+def _render_jobs(c06_text: str) -> dict[str, tuple[np.ndarray, str, str]]:
+    """Every QGIS render the tests compare: name -> (values, style text, suffix)."""
+    jobs = {}
+    for mode, ramp in RAMPS.items():
+        jobs[f"{mode}.qml"] = (VALUES, dumps_qml(ramp), ".qml")
+        jobs[f"{mode}.txt"] = (VALUES, dumps_qgis_colormap(ramp), ".txt")
+    jobs["inf"] = (C06_VALUES, dumps_qml(loads_qgis_colormap(c06_text)), ".qml")
+    jobs["nodata"] = (np.array([15.0, -9999.0]), dumps_qml(NODATA_RAMP), ".qml")
+    return jobs
+
+
+@pytest.fixture(scope="module")
+def qgis_rendered(tmp_path_factory, cases):
+    """Render every job in one headless QGIS run; return name -> (N, 4) RGBA."""
+    if not _has_pyqgis():
+        require_tool("PyQGIS is not installed (apt-get install qgis python3-qgis)")
+    rasterio = pytest.importorskip("rasterio")
+    from rasterio.transform import from_origin
+
+    folder = tmp_path_factory.mktemp("qgis")
+    jobs = _render_jobs(cases["C06"]["input"]["text"])
+    arguments = []
+    for index, (values, style_text, suffix) in enumerate(jobs.values()):
+        raster = folder / f"values_{index}.tif"
+        style = folder / f"style_{index}{suffix}"
+        style.write_text(style_text, encoding="utf-8")
+        row = np.asarray(values, dtype=np.float64).reshape(1, -1)
+        with rasterio.open(
+            raster,
+            "w",
+            driver="GTiff",
+            width=row.shape[1],
+            height=1,
+            count=1,
+            dtype="float64",
+            nodata=-9999.0,
+            transform=from_origin(0, 1, 1, 1),
+        ) as dataset:
+            dataset.write(row, 1)
+        arguments += [str(raster), str(style)]
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "QT_QPA_PLATFORM": "offscreen",
+        "HOME": str(folder),
+        "XDG_RUNTIME_DIR": str(folder),
+    }
+    result = subprocess.run(
+        [SYSTEM_PYTHON, str(DATA / "qgis_render.py"), *arguments],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    output = json.loads(result.stdout.strip().splitlines()[-1])
+    rendered = {}
+    for name, entry in zip(jobs, output["results"], strict=True):
+        assert entry["renderer"] == "QgsSingleBandPseudoColorRenderer"
+        rendered[name] = np.array(entry["rgba"], dtype=int)
+    return rendered
 
 
 @pytest.mark.parametrize("mode", sorted(RAMPS))
 @pytest.mark.parametrize("suffix", [".qml", ".txt"])
-def test_qgis_renders_exported_style_like_rampkit(qgis_render, mode, suffix):
-    ramp = RAMPS[mode]
-    text = dumps_qml(ramp) if suffix == ".qml" else dumps_qgis_colormap(ramp)
-    qgis = qgis_render(VALUES, text, suffix)
-    ours = colorize(VALUES, ramp, nodata=-9999).rgba
-    assert_same_colors(qgis, ours)
+def test_qgis_renders_exported_style_like_rampkit(qgis_rendered, mode, suffix):
+    ours = colorize(VALUES, RAMPS[mode], nodata=-9999).rgba
+    assert_same_colors(qgis_rendered[f"{mode}{suffix}"], ours)
 
 
-def test_qgis_renders_inf_class_like_rampkit(qgis_render, cases):
-    text = cases["C06"]["input"]["text"]
-    document = loads_qgis_colormap(text)
-    values = np.array([5, 10, 15, 20, 21, 1e9])
-    qgis = qgis_render(values, dumps_qml(document), ".qml")
-    assert_same_colors(qgis, evaluate(values, document.ramp))
+def test_qgis_renders_inf_class_like_rampkit(qgis_rendered, cases):
+    document = loads_qgis_colormap(cases["C06"]["input"]["text"])
+    assert_same_colors(qgis_rendered["inf"], evaluate(C06_VALUES, document.ramp))
 
 
-def test_qgis_renders_nodata_color_from_qml(qgis_render):
-    ramp = RAMPS["discrete"].with_nodata_color([255, 0, 255, 255])
-    qgis = qgis_render(np.array([15.0, -9999.0]), dumps_qml(ramp), ".qml")
-    assert qgis[1].tolist() == [255, 0, 255, 255]
+def test_qgis_renders_nodata_color_from_qml(qgis_rendered):
+    assert qgis_rendered["nodata"][1].tolist() == [255, 0, 255, 255]

@@ -1,12 +1,13 @@
-"""Render a one-band GeoTIFF with a QGIS style and print the RGBA as JSON.
+"""Render one-band GeoTIFFs with QGIS styles and print the RGBA as JSON.
 
 Run with the Python that has PyQGIS (Debian's python3-qgis):
 
-    python3 qgis_render.py VALUES.tif STYLE
+    python3 qgis_render.py VALUES.tif STYLE [VALUES.tif STYLE ...]
 
-STYLE is a QML layer style or a QGIS color map export file (``.txt``). The
-output is ``{"version": ..., "rgba": [[r, g, b, a], ...]}`` in row-major
-order, unpremultiplied.
+Each STYLE is a QML layer style or a QGIS color map export file (``.txt``).
+QGIS starts once for all pairs. The output is one JSON object,
+``{"version": ..., "results": [{"renderer": ..., "rgba": [[r, g, b, a], ...]}]}``,
+with the pixels of each pair in row-major order, unpremultiplied.
 """
 
 import json
@@ -27,9 +28,7 @@ from qgis.core import (  # noqa: E402
 from qgis.PyQt.QtGui import QColor, QImage  # noqa: E402
 
 
-def main(raster_path, style_path):
-    app = QgsApplication([], False)
-    app.initQgis()
+def render(raster_path, style_path):
     layer = QgsRasterLayer(raster_path, "values")
     if not layer.isValid():
         raise SystemExit(f"QGIS cannot open {raster_path}")
@@ -55,8 +54,15 @@ def main(raster_path, style_path):
         for col in range(layer.width()):
             color = QColor.fromRgba(image.pixel(col, row))
             rgba.append([color.red(), color.green(), color.blue(), color.alpha()])
-    print(json.dumps({"version": Qgis.QGIS_VERSION, "renderer": type(renderer).__name__,
-                      "rgba": rgba}))
+    return {"renderer": type(renderer).__name__, "rgba": rgba}
+
+
+def main(arguments):
+    app = QgsApplication([], False)
+    app.initQgis()
+    pairs = zip(arguments[0::2], arguments[1::2], strict=True)
+    results = [render(raster, style) for raster, style in pairs]
+    print(json.dumps({"version": Qgis.QGIS_VERSION, "results": results}))
     sys.stdout.flush()
     # QGIS 3.22 can crash while tearing down at exit; the output is complete
     # by now, so leave without running the teardown.
@@ -64,4 +70,4 @@ def main(raster_path, style_path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1:])
