@@ -12,7 +12,7 @@ Two measurements, printed side by side:
      ``rasterio.features.rasterize`` (``MergeAlg.add``, once the values and
      once ones), dividing sums by counts. Both use the same pixel-centre
      rule, so the grids agree except at disc edges, where shapely's
-     polygons cut the circle short; the script prints the share of pixels
+     polygons cut the circle short. The script prints the share of pixels
      that agree.
 
    Each side runs in its own child process, so the peak memory figures

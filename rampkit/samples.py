@@ -3,7 +3,7 @@
 The files and their catalog (``operations.json``) live in the repository's
 ``data/`` folder and, in an installed wheel, in ``rampkit/_data``. The
 catalog gives each sample an id, type, field, date, crop, file and default
-property; ``SOURCES.md`` beside it records where each file comes from and
+property. ``SOURCES.md`` beside it records where each file comes from and
 its licence.
 """
 
@@ -25,7 +25,7 @@ CATALOG = "operations.json"
 
 
 def sample_dir() -> Path:
-    """Return the folder that holds the sample files and their catalog.
+    """Return the folder that contains the sample files and their catalog.
 
     An installed wheel carries them in ``rampkit/_data``; a source checkout
     has them in ``data/`` at the repository root.
