@@ -1,13 +1,15 @@
 """rampkit: a Jupyter color-ramp lab for precision-agriculture data.
 
-The top level holds the pure core: the ramp model, colors, presets and
-colorizing. Widgets, the images service and Dask load only when used.
+The top level holds the pure core: the ramp model, colors, presets,
+colorizing, classification and legends, plus the images API client.
+Widgets, the images service and Dask load only when used.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from rampkit._version import __version__
-from rampkit.color import RGBA, parse_color, to_hex
 from rampkit.classify import (
     NODATA_CLASS,
     SCHEMES,
@@ -16,6 +18,7 @@ from rampkit.classify import (
     classify,
     fixed_classification,
 )
+from rampkit.color import RGBA, parse_color, to_hex
 from rampkit.colorize import Basis, Colorized, colorize, evaluate, resolve_basis, valid_mask
 from rampkit.errors import (
     ClassificationError,
@@ -25,8 +28,13 @@ from rampkit.errors import (
     FewerClassesWarning,
     FormatError,
     GridError,
+    ImagesAPIAuthError,
     ImagesAPIConnectionError,
     ImagesAPIError,
+    ImagesAPINotFoundError,
+    ImagesAPIRequestError,
+    ImagesAPIServerError,
+    ImagesAPITimeoutError,
     LossyConversionError,
     OperationDataError,
     RampError,
@@ -66,8 +74,14 @@ __all__ = [
     "FormatError",
     "get_ramp",
     "GridError",
+    "ImagesAPIAuthError",
     "ImagesAPIConnectionError",
     "ImagesAPIError",
+    "ImagesAPINotFoundError",
+    "ImagesAPIRequestError",
+    "ImagesAPIServerError",
+    "ImagesAPITimeoutError",
+    "ImagesClient",
     "load_ramp",
     "LossyConversionError",
     "Mode",
@@ -92,3 +106,12 @@ __all__ = [
     "v2_legend",
     "valid_mask",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # httpx and asyncio add about 0.3 s to an import that needs no client.
+    if name == "ImagesClient":
+        from rampkit.api.client import ImagesClient
+
+        return ImagesClient
+    raise AttributeError(f"module 'rampkit' has no attribute {name!r}")
