@@ -90,7 +90,9 @@ MERCATOR_LAT_LIMIT = math.degrees(2 * math.atan(math.exp(math.pi)) - math.pi / 2
 # 4096 x 4096 pixels: a few float64 grids of this size fit in a notebook's memory.
 MAX_PIXELS = 4096 * 4096
 
-_AGGREGATE_CODES = {"mean": 0, "sum": 0, "count": 0, "min": 1, "max": 2}
+# Modes of the stamping loop: 0 and 4 add values (4 keeps the sum), 1 and 2
+# keep the min or max, 3 counts.
+_AGGREGATE_CODES = {"mean": 0, "min": 1, "max": 2, "count": 3, "sum": 4}
 # Rows per band when points are grouped for stamping. 16 rows of 2,300
 # float64 sums and int32 counts take about 0.4 MB, which stays in a core's
 # L2 or L3 cache on current x86 CPUs.
@@ -189,15 +191,22 @@ def _even_spacing(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> float:
 
 
 @numba.njit(cache=True, nogil=True)
-def _stamp(px, py, rx, ry, values, square, mode, height, width):  # type: ignore[no-untyped-def]
-    """Stamp footprints into sum (or min/max) and count grids, in pixel units."""
+def _stamp(x, y, rx, ry, values, order, origin_x, origin_y, resolution, square, mode,
+           height, width):  # type: ignore[no-untyped-def]
+    """Stamp footprints in the given order and return the aggregated grid.
+
+    ``x``, ``y``, ``rx`` and ``ry`` are in CRS units; ``origin_x`` and
+    ``origin_y`` are the grid's upper-left corner. Pixels no footprint
+    reached are NaN.
+    """
     total = np.zeros((height, width), dtype=np.float64)
     count = np.zeros((height, width), dtype=np.int32)
-    for i in range(px.size):
-        cx = px[i]
-        cy = py[i]
-        ax = rx[i]
-        ay = ry[i]
+    for k in range(order.size):
+        i = order[k]
+        cx = (x[i] - origin_x) / resolution
+        cy = (origin_y - y[i]) / resolution
+        ax = rx[i] / resolution
+        ay = ry[i] / resolution
         value = values[i]
         r0 = max(int(math.ceil(cy - ay - 0.5)), 0)
         r1 = min(int(math.floor(cy + ay - 0.5)), height - 1)
@@ -223,13 +232,26 @@ def _stamp(px, py, rx, ry, values, square, mode, height, width):  # type: ignore
             r = min(max(int(math.floor(cy)), 0), height - 1)
             c = min(max(int(math.floor(cx)), 0), width - 1)
             _add(total, count, r, c, value, mode)
-    return total, count
+
+    # Turn sums into means (mode 3 is the count) and empty pixels into NaN, in place.
+    for r in range(height):
+        for c in range(width):
+            n = count[r, c]
+            if n == 0:
+                total[r, c] = np.nan
+            elif mode == 0:
+                total[r, c] /= n
+            elif mode == 3:
+                total[r, c] = n
+    return total
 
 
 @numba.njit(cache=True, inline="always")
 def _add(total, count, r, c, value, mode):  # type: ignore[no-untyped-def]
-    if mode == 0:
+    if mode == 0 or mode == 4:
         total[r, c] += value
+    elif mode == 3:
+        pass
     elif count[r, c] == 0:
         total[r, c] = value
     elif mode == 1:
@@ -274,8 +296,13 @@ def _smallest_resolution(
         _, rows = _edges(y_span[0] - radius, y_span[1] + radius, candidate, offset[1])
         return columns * rows
 
-    area = (x_span[1] - x_span[0] + 2 * radius) * (y_span[1] - y_span[0] + 2 * radius)
-    candidate = max(math.sqrt(area / max_pixels), resolution)
+    width = x_span[1] - x_span[0] + 2 * radius
+    height = y_span[1] - y_span[0] + 2 * radius
+    # A grid needs at least one row and one column, so a long, thin extent
+    # needs at least max(width, height) / max_pixels.
+    candidate = max(
+        math.sqrt(width * height / max_pixels), max(width, height) / max_pixels, resolution
+    )
     while pixels(candidate) > max_pixels:
         candidate *= 1.001
     # Round up to 3 significant digits, a number a user can type.
@@ -363,8 +390,9 @@ def rasterize_points(
             f"no point has a location and a value to grid ({lon_array.size} points given); "
             "check the property and the cleaning steps"
         )
-    lon_array, lat_array = lon_array[keep], lat_array[keep]
-    value_array, diameters = value_array[keep], diameters[keep]
+    if not keep.all():
+        lon_array, lat_array = lon_array[keep], lat_array[keep]
+        value_array, diameters = value_array[keep], diameters[keep]
 
     # Project, and turn ground metres into CRS units at each point's latitude.
     if crs == "EPSG:3857":
@@ -408,34 +436,17 @@ def rasterize_points(
     # group the points by band of rows with a stable sort, which keeps the
     # value order inside each band and lets the stamping loop work on a
     # cache-sized piece of the grid at a time. Min, max and count need no order.
-    column_position = (x - xmin) / resolution
-    row_position = (ymax - y) / resolution
     if aggregate in ("mean", "sum"):
         order = np.argsort(value_array)
     else:
         order = np.arange(value_array.size)
     band_rows = max(_BAND_ROWS, -(-rows // 65535))
-    band = np.clip(row_position[order] // band_rows, 0, 65534).astype(np.uint16)
-    order = order[np.argsort(band, kind="stable")]
-    total, count = _stamp(
-        column_position[order],
-        row_position[order],
-        (radius_x / resolution)[order],
-        (radius_y / resolution)[order],
-        value_array[order],
-        shape_key == "SQUARE",
-        _AGGREGATE_CODES[str(aggregate)],
-        rows,
-        columns,
+    band = np.clip((ymax - y) // (band_rows * resolution), 0, 65534).astype(np.uint16)
+    order = order[np.argsort(band[order], kind="stable")]
+    grid = _stamp(
+        x, y, radius_x, radius_y, value_array, order, xmin, ymax, resolution,
+        shape_key == "SQUARE", _AGGREGATE_CODES[str(aggregate)], rows, columns,
     )
-    covered = count > 0
-    if aggregate == "mean":
-        grid = np.full((rows, columns), np.nan)
-        np.divide(total, count, out=grid, where=covered)
-    elif aggregate == "count":
-        grid = np.where(covered, count.astype(np.float64), np.nan)
-    else:
-        grid = np.where(covered, total, np.nan)
 
     transform = Affine(resolution, 0.0, xmin, 0.0, -resolution, ymax)
     x_centres = xmin + (np.arange(columns) + 0.5) * resolution
