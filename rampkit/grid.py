@@ -191,8 +191,9 @@ def _even_spacing(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> float:
 
 
 @numba.njit(cache=True, nogil=True)
-def _stamp(x, y, rx, ry, values, order, origin_x, origin_y, resolution, square, mode,
-           height, width):  # type: ignore[no-untyped-def]
+def _stamp(  # type: ignore[no-untyped-def]
+    x, y, rx, ry, values, order, origin_x, origin_y, resolution, square, mode, height, width
+):
     """Stamp footprints in the given order and return the aggregated grid.
 
     ``x``, ``y``, ``rx`` and ``ry`` are in CRS units; ``origin_x`` and
