@@ -100,6 +100,9 @@ LENGTH_UNITS: Mapping[str, float] = MappingProxyType({
     "yd": 0.9144,
 })
 
+# Seconds for one unit of each duration unit.
+TIME_UNITS: Mapping[str, float] = MappingProxyType({"s": 1.0, "min": 60.0, "h": 3600.0})
+
 # Standard yield properties, in the order the outlier filter picks its column.
 YIELD_PROPERTIES = ("dryVolumePerArea", "dryMassPerArea", "wetVolumePerArea", "wetMassPerArea")
 
@@ -1111,7 +1114,19 @@ def _speed_in_m_per_s(op: Operation) -> NDArray[np.float64] | None:
                 f"{', '.join(SPEED_UNITS)} or pass speed_filter=False"
             )
         return speed * factor
-    return None
+
+    # Without a speed column, distance over duration gives the speed where
+    # both have known units; points with no positive duration get NaN (kept).
+    distance = op.properties.get("distance")
+    duration = op.properties.get("duration")
+    if distance is None or duration is None:
+        return None
+    metres = LENGTH_UNITS.get(op.units.get("distance", "").strip().lower())
+    seconds = TIME_UNITS.get(op.units.get("duration", "").strip().lower())
+    if metres is None or seconds is None:
+        return None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(duration > 0, distance * metres / (duration * seconds), np.nan)
 
 
 def clean_operation(
@@ -1135,8 +1150,9 @@ def clean_operation(
         them; None skips this step.
     speed_filter : bool
         Drop points slower than ``min_speed`` metres per second, after
-        converting from the operation's speed unit. Skipped when the data
-        has no ``speed``.
+        converting from the operation's speed unit. Without a ``speed``
+        column the speed is ``distance / duration`` where both have known
+        units, and the step is skipped when neither way works.
     outlier_filter : bool
         For harvests, drop points whose yield is more than ``k`` standard
         deviations from the mean.

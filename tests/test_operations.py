@@ -314,6 +314,22 @@ def test_operation_type_from_features() -> None:
     assert "operationType" not in op.extra
 
 
+def test_type_from_file_name(tmp_path: Path) -> None:
+    path = tmp_path / "north_tillage_2024.csv"
+    path.write_text("lon,lat,depth\n10.0,54.0,0.2\n", encoding="utf-8")
+    assert read_operation(path).operation_type == "tillage"
+
+
+def test_type_from_properties() -> None:
+    document = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [10.0, 54.0]},
+         "properties": {"seedRate": 32000}},
+    ]}
+    assert operation_from_geojson(document).operation_type == "planted"
+    document["features"][0]["properties"] = {"elevation": 300.0}
+    assert operation_from_geojson(document).operation_type == "unknown"
+
+
 def test_summary_values() -> None:
     op = small_operation(dryVolumePerArea=[10.0, np.nan, 30.0])
     op = Operation(op.id, op.operation_type, op.lon, op.lat, op.properties,
@@ -535,6 +551,24 @@ def test_speed_filter_km_per_hour() -> None:
     result = clean_operation(op, outlier_filter=False)
     slow = rules_only.properties["speed"] / 3.6 < 0.5
     assert result.removed["speed"] == int(slow.sum())
+
+
+def test_speed_from_distance_and_duration() -> None:
+    # 1 ft in 1 s is 0.3048 m/s (dropped), 3 ft in 1 s is 0.9144 m/s (kept), and
+    # a zero duration gives no speed, so that point stays.
+    op = Operation(
+        id="d", operation_type="harvested", lon=[10.0, 10.1, 10.2], lat=[54.0] * 3,
+        properties={"distance": [1.0, 3.0, 2.0], "duration": [1.0, 1.0, 0.0]},
+        units={"distance": "ft", "duration": "s"},
+    )
+    result = clean_operation(op, rules=None, outlier_filter=False)
+    assert result.removed == {"speed": 1}
+    assert result.operation.properties["distance"].tolist() == [3.0, 2.0]
+
+
+def test_speed_filter_skipped_without_speed() -> None:
+    op = read_default(OATS)
+    assert clean_operation(op, rules=None, outlier_filter=False).removed == {"speed": 0}
 
 
 def test_speed_unit_unknown() -> None:
