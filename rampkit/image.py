@@ -14,8 +14,9 @@ Files
     :func:`write_values_geotiff` the float values with NaN as nodata.
 
 Every writer writes to temporary files in the target folder and renames
-them into place, so a failure leaves no partial file behind, and refuses to
-replace an existing file unless ``overwrite=True``.
+them into place, so a failure while writing leaves no partial file behind.
+A writer raises :class:`~rampkit.errors.ExportExistsError` rather than
+replace an existing file, unless ``overwrite=True``.
 """
 
 from __future__ import annotations
@@ -120,6 +121,11 @@ def latlon_bounds(extent: Sequence[float], crs: str) -> list[list[float]]:
 
     Web Mercator y beyond the edge of its square is clamped to latitude
     ±85.0511287798066°, so the result is always finite.
+
+    NOTE: a web map stretches an overlay linearly in Web Mercator, so an
+    EPSG:4326 image, whose rows are equal steps of latitude, lands a little
+    off between its edges. The error grows with the image's height; render
+    in EPSG:3857 for map overlays.
 
     Examples
     --------
