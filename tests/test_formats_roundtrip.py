@@ -6,6 +6,7 @@ So a format either stores a ramp whole or says what it would lose.
 """
 
 import math
+import os
 
 import numpy as np
 import pytest
@@ -23,8 +24,10 @@ ROUND_TRIP_FORMATS = sorted(
 )
 # Formats that store the ramp's name; the others name it after the file.
 NAMED = {"rampkit", "gdaldem", "sld"}
+# More examples for a longer search: RAMPKIT_EXAMPLES=1500 pytest tests/test_formats_roundtrip.py
+EXAMPLES = int(os.environ.get("RAMPKIT_EXAMPLES", "60"))
 SETTINGS = settings(
-    max_examples=60,
+    max_examples=EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )

@@ -371,8 +371,10 @@ def _from_boundary_norm(cmap: Any, norm: Any, name: str, nodata_color: RGBA) -> 
     # float64 step below b_i+1, the inverse of what to_matplotlib writes.
     edges = [math.nextafter(b, -math.inf) for b in boundaries]
     stops = [Stop(edges[0], _lookup(cmap, norm, -math.inf))]
-    for low, high, edge in zip(boundaries[:-1], boundaries[1:], edges[1:], strict=True):
-        stops.append(Stop(edge, _lookup(cmap, norm, low + (high - low) / 2)))
+    # Each bin is [low, high), so its lower boundary lies inside it, even
+    # for a bin one double wide.
+    for low, edge in zip(boundaries[:-1], edges[1:], strict=True):
+        stops.append(Stop(edge, _lookup(cmap, norm, low)))
     over = _lookup(cmap, norm, math.inf)
     if over != stops[-1].color:
         # A repeated last position gives the values above it their own color.

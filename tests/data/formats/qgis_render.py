@@ -8,27 +8,26 @@ Each STYLE is a QML layer style or a QGIS color map export file (``.txt``).
 QGIS starts once for all pairs. The output is one JSON object,
 ``{"version": ..., "results": [{"renderer": ..., "rgba": [[r, g, b, a], ...]}]}``,
 with the pixels of each pair in row-major order, unpremultiplied.
+
+QGIS is imported inside the functions, so pytest can import this file while
+collecting doctests on a machine without PyQGIS.
 """
 
 import json
 import os
 import sys
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-from qgis.core import (  # noqa: E402
-    Qgis,
-    QgsApplication,
-    QgsColorRampShader,
-    QgsRasterLayer,
-    QgsRasterRendererUtils,
-    QgsRasterShader,
-    QgsSingleBandPseudoColorRenderer,
-)
-from qgis.PyQt.QtGui import QColor, QImage  # noqa: E402
-
 
 def render(raster_path, style_path):
+    from qgis.core import (
+        QgsColorRampShader,
+        QgsRasterLayer,
+        QgsRasterRendererUtils,
+        QgsRasterShader,
+        QgsSingleBandPseudoColorRenderer,
+    )
+    from qgis.PyQt.QtGui import QColor, QImage
+
     layer = QgsRasterLayer(raster_path, "values")
     if not layer.isValid():
         raise SystemExit(f"QGIS cannot open {raster_path}")
@@ -58,6 +57,9 @@ def render(raster_path, style_path):
 
 
 def main(arguments):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from qgis.core import Qgis, QgsApplication
+
     app = QgsApplication([], False)
     app.initQgis()
     pairs = zip(arguments[0::2], arguments[1::2], strict=True)
