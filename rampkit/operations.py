@@ -39,6 +39,7 @@ import csv
 import functools
 import gzip
 import io
+import itertools
 import json
 import logging
 import math
@@ -313,7 +314,7 @@ class Operation:
 
 
 def _json_value(value: Any) -> Any:
-    if value is None or isinstance(value, (str, bool, int)):
+    if value is None or isinstance(value, (str, bool, int, list, dict)):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else None
@@ -653,20 +654,30 @@ def _table_from_features(features: list[Any], where: str) -> _Table:
             f"{where} has no point features; give a file with at least one Point feature"
         )
     try:
-        xy = np.array([point[:2] for point in coordinates], dtype=np.float64)
+        try:
+            xy = np.array(coordinates, dtype=np.float64)
+        except ValueError:
+            # Positions of mixed length (some with an elevation): keep lon, lat.
+            xy = np.array([point[:2] for point in coordinates], dtype=np.float64)
+        if xy.ndim != 2 or xy.shape[1] < 2:
+            raise ValueError("not [lon, lat] pairs")
+        xy = xy[:, :2]
     except (TypeError, ValueError, IndexError):
         raise OperationDataError(
             f"{where}: a Point has coordinates that are not [lon, lat] numbers; fix the file"
         ) from None
-    frame = pd.DataFrame.from_records(records)
-    columns = {str(name): frame[name].to_numpy() for name in frame.columns}
-    # pandas fills absent keys with NaN in object columns; keep them as None.
-    for name, values in columns.items():
-        if values.dtype.kind == "O":
-            columns[name] = np.array(
-                [None if isinstance(v, float) and math.isnan(v) else v for v in values.tolist()],
-                dtype=object,
-            )
+    # Keys in first-seen order; a feature without a key has None there.
+    keys = dict.fromkeys(itertools.chain.from_iterable(records))
+    columns: dict[str, NDArray[Any]] = {}
+    for key in keys:
+        values = [record.get(key) for record in records]
+        kinds = set(map(type, values))
+        if kinds <= {int, float, type(None)}:
+            # numpy turns None into NaN in a float array.
+            columns[str(key)] = np.array(values, dtype=np.float64)
+        else:
+            # fromiter keeps list values (such as an applied product list) whole.
+            columns[str(key)] = np.fromiter(values, dtype=object, count=len(values))
     return _Table(lon=xy[:, 0], lat=xy[:, 1], columns=columns)
 
 

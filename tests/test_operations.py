@@ -306,6 +306,24 @@ def test_standard_geojson_round_trip() -> None:
     assert again.units["seedRate"] == "lb/ac"
 
 
+def test_lists_and_elevations_kept() -> None:
+    # Applied operations list their products per point; some positions carry an elevation.
+    document = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [10.0, 54.0, 12.5]},
+         "properties": {"appliedRate": 120.0, "products": [{"name": "urea", "rate": 120.0}]}},
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [10.1, 54.1]},
+         "properties": {"appliedRate": None, "products": []}},
+    ]}
+    op = operation_from_geojson(document)
+    assert op.operation_type == "applied"
+    assert op.lon.tolist() == [10.0, 10.1]
+    assert op.lat.tolist() == [54.0, 54.1]
+    assert op.extra["products"][0] == [{"name": "urea", "rate": 120.0}]
+    again = op.to_geojson()["features"]
+    assert again[0]["properties"]["products"] == [{"name": "urea", "rate": 120.0}]
+    assert again[1]["properties"]["appliedRate"] is None
+
+
 def test_operation_type_from_features() -> None:
     document = json.loads((FIXTURES / "ops_all_filtered.geojson").read_text(encoding="utf-8"))
     op = operation_from_geojson(document, operation_id="x")
