@@ -42,6 +42,8 @@ from rampkit.errors import (
     RampkitWarning,
     UnknownRampError,
 )
+from rampkit.formats import read_ramp, write_ramp
+from rampkit.formats.document import RampDocument
 from rampkit.legend import (
     ClassedLegend,
     ContinuousLegend,
@@ -91,10 +93,12 @@ __all__ = [
     "parse_color",
     "Ramp",
     "ramp_from_v2_legend",
+    "RampDocument",
     "RampError",
     "RampkitError",
     "RampkitWarning",
     "RampRegistry",
+    "read_ramp",
     "registry",
     "resolve_basis",
     "RGBA",
@@ -105,6 +109,7 @@ __all__ = [
     "V2_COLORS",
     "v2_legend",
     "valid_mask",
+    "write_ramp",
 ]
 
 
