@@ -43,7 +43,6 @@ import warnings
 from collections.abc import Sequence
 from typing import Any, Literal, TypeAlias
 
-import numba
 import numpy as np
 import xarray as xr
 from affine import Affine
@@ -190,7 +189,6 @@ def _even_spacing(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> float:
     return max(1.0, math.sqrt(max(width, 1.0) * max(height, 1.0) / lon.size))
 
 
-@numba.njit(cache=True, nogil=True)
 def _stamp(  # type: ignore[no-untyped-def]
     x, y, rx, ry, values, order, origin_x, origin_y, resolution, square, mode, height, width
 ):
@@ -198,7 +196,8 @@ def _stamp(  # type: ignore[no-untyped-def]
 
     ``x``, ``y``, ``rx`` and ``ry`` are in CRS units; ``origin_x`` and
     ``origin_y`` are the grid's upper-left corner. Pixels no footprint
-    reached are NaN.
+    reached are NaN. :func:`_compiled_stamp` compiles this with numba; as
+    plain Python it is far too slow for real grids.
     """
     total = np.zeros((height, width), dtype=np.float64)
     count = np.zeros((height, width), dtype=np.int32)
@@ -226,15 +225,30 @@ def _stamp(  # type: ignore[no-untyped-def]
             c0 = max(int(math.ceil(cx - half - 0.5)), 0)
             c1 = min(int(math.floor(cx + half - 0.5)), width - 1)
             for c in range(c0, c1 + 1):
-                _add(total, count, r, c, value, mode)
+                # Modes 0 and 4 add, 1 and 2 keep the min or max, 3 only counts.
+                if mode == 0 or mode == 4:
+                    total[r, c] += value
+                elif mode == 1 or mode == 2:
+                    held = total[r, c]
+                    if count[r, c] == 0 or (value < held if mode == 1 else value > held):
+                        total[r, c] = value
+                count[r, c] += 1
             if c1 >= c0:
                 hit = True
+
+        # A footprint that holds no pixel centre covers the pixel under the point.
         if not hit:
             r = min(max(int(math.floor(cy)), 0), height - 1)
             c = min(max(int(math.floor(cx)), 0), width - 1)
-            _add(total, count, r, c, value, mode)
+            if mode == 0 or mode == 4:
+                total[r, c] += value
+            elif mode == 1 or mode == 2:
+                held = total[r, c]
+                if count[r, c] == 0 or (value < held if mode == 1 else value > held):
+                    total[r, c] = value
+            count[r, c] += 1
 
-    # Turn sums into means (mode 3 is the count) and empty pixels into NaN, in place.
+    # Turn sums into means, counts into values and empty pixels into NaN, in place.
     for r in range(height):
         for c in range(width):
             n = count[r, c]
@@ -247,19 +261,14 @@ def _stamp(  # type: ignore[no-untyped-def]
     return total
 
 
-@numba.njit(cache=True, inline="always")
-def _add(total, count, r, c, value, mode):  # type: ignore[no-untyped-def]
-    if mode == 0 or mode == 4:
-        total[r, c] += value
-    elif mode == 3:
-        pass
-    elif count[r, c] == 0:
-        total[r, c] = value
-    elif mode == 1:
-        total[r, c] = min(total[r, c], value)
-    else:
-        total[r, c] = max(total[r, c], value)
-    count[r, c] += 1
+@functools.lru_cache(maxsize=1)
+def _compiled_stamp() -> Any:
+    """Compile :func:`_stamp` with numba on first use, so ``import rampkit`` stays fast."""
+    import numba
+
+    # cache=True stores the machine code beside the module (or in the user's
+    # cache folder), so later processes load it instead of compiling again.
+    return numba.njit(cache=True, nogil=True)(_stamp)
 
 
 def _edges(low: float, high: float, resolution: float, offset: float) -> tuple[float, int]:
@@ -444,7 +453,7 @@ def rasterize_points(
     band_rows = max(_BAND_ROWS, -(-rows // 65535))
     band = np.clip((ymax - y) // (band_rows * resolution), 0, 65534).astype(np.uint16)
     order = order[np.argsort(band[order], kind="stable")]
-    grid = _stamp(
+    grid = _compiled_stamp()(
         x, y, radius_x, radius_y, value_array, order, xmin, ymax, resolution,
         shape_key == "SQUARE", _AGGREGATE_CODES[str(aggregate)], rows, columns,
     )
