@@ -7,6 +7,7 @@ Widgets, the images service and Dask load only when used.
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from rampkit._version import __version__
@@ -63,11 +64,14 @@ __all__ = [
     "Classification",
     "ClassificationError",
     "classify",
+    "clean_operation",
+    "CleanResult",
     "ColorFormatError",
     "colorize",
     "Colorized",
     "continuous_legend",
     "ContinuousLegend",
+    "data_url",
     "evaluate",
     "ExperimentalWarning",
     "ExportExistsError",
@@ -84,11 +88,15 @@ __all__ = [
     "ImagesAPIServerError",
     "ImagesAPITimeoutError",
     "ImagesClient",
+    "list_samples",
     "load_ramp",
+    "load_sample",
     "LossyConversionError",
     "Mode",
     "MODES",
     "NODATA_CLASS",
+    "Operation",
+    "operation_from_geojson",
     "OperationDataError",
     "parse_color",
     "Ramp",
@@ -98,8 +106,13 @@ __all__ = [
     "RampkitError",
     "RampkitWarning",
     "RampRegistry",
+    "rasterize",
+    "read_operation",
     "read_ramp",
     "registry",
+    "render_grid",
+    "render_operation",
+    "RenderedImage",
     "resolve_basis",
     "RGBA",
     "SCHEMES",
@@ -109,14 +122,37 @@ __all__ = [
     "V2_COLORS",
     "v2_legend",
     "valid_mask",
+    "write_geotiff",
+    "write_png",
     "write_ramp",
+    "write_values_geotiff",
 ]
 
 
-def __getattr__(name: str) -> Any:
-    # httpx and asyncio add about 0.3 s to an import that needs no client.
-    if name == "ImagesClient":
-        from rampkit.api.client import ImagesClient
+# Names whose modules load xarray, pandas or httpx (about 0.4 s together);
+# they are imported on first access so that 'import rampkit' stays fast.
+_LAZY = {
+    "CleanResult": "rampkit.operations",
+    "ImagesClient": "rampkit.api.client",
+    "Operation": "rampkit.operations",
+    "RenderedImage": "rampkit.image",
+    "clean_operation": "rampkit.operations",
+    "data_url": "rampkit.image",
+    "list_samples": "rampkit.samples",
+    "load_sample": "rampkit.samples",
+    "operation_from_geojson": "rampkit.operations",
+    "rasterize": "rampkit.grid",
+    "read_operation": "rampkit.operations",
+    "render_grid": "rampkit.image",
+    "render_operation": "rampkit.render",
+    "write_geotiff": "rampkit.image",
+    "write_png": "rampkit.image",
+    "write_values_geotiff": "rampkit.image",
+}
 
-        return ImagesClient
-    raise AttributeError(f"module 'rampkit' has no attribute {name!r}")
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'rampkit' has no attribute {name!r}")
+    return getattr(importlib.import_module(module_name), name)
