@@ -2,21 +2,30 @@
 
 Built-in ramps are ``rampkit.ramp/1`` JSON files in ``rampkit/ramps/``, so
 they are data, not code. A directory named by the ``RAMPKIT_RAMP_DIR``
-environment variable adds the ``*.json`` ramps in it (read when a registry is
-created, not at import). Any name with the suffix ``_r`` gives the reversed
-ramp, as in matplotlib and cmocean.
+environment variable adds the ramp files in it, in any format that
+:func:`rampkit.formats.read_ramp` recognises by file name (a rampkit ramp
+document, a ``colorRamp`` JSON, a gdaldem or QGIS color file, a QML or SLD
+style). The folder is read when a registry is created, not at import. A file
+that cannot be read is skipped with a warning, so one broken file never
+hides the other ramps. A ramp without a name is called after its file. Any
+name with the suffix ``_r`` gives the reversed ramp, as in matplotlib and
+cmocean.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
+import warnings
 from collections.abc import Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 
-from rampkit.errors import RampError, UnknownRampError
+from rampkit.errors import RampError, RampkitError, RampkitWarning, UnknownRampError
 from rampkit.ramp import Ramp
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["RampRegistry", "get_ramp", "load_ramp", "registry"]
 
@@ -35,6 +44,43 @@ def _read_json(path: Path | resources.abc.Traversable) -> Ramp:
     if not ramp.name:
         ramp = ramp.with_name(Path(str(path)).stem)
     return ramp
+
+
+def _user_ramp_name(path: Path) -> str:
+    """Return a file's name without its format suffixes ('disc.ramp.json' -> 'disc')."""
+    return path.name.split(".", 1)[0]
+
+
+def _read_user_dir(folder: Path) -> dict[str, Ramp]:
+    """Read every ramp file in ``folder``, warning about those that fail."""
+    from rampkit.formats import read_ramp
+
+    if not folder.is_dir():
+        warnings.warn(
+            f"RAMPKIT_RAMP_DIR {str(folder)!r} is not a folder, so no user ramps were "
+            "read; point it at a folder of ramp files or unset it",
+            RampkitWarning,
+            stacklevel=5,
+        )
+        return {}
+    ramps: dict[str, Ramp] = {}
+    for path in sorted(folder.iterdir()):
+        if not path.is_file() or path.name.startswith("."):
+            continue
+        try:
+            ramp = read_ramp(path)
+        except (RampkitError, OSError, UnicodeDecodeError) as exc:
+            reason = str(exc) if str(path) in str(exc) else f"{str(path)!r}: {exc}"
+            warnings.warn(
+                f"skipped a user ramp file in RAMPKIT_RAMP_DIR, {reason}; fix or remove it",
+                RampkitWarning,
+                stacklevel=5,
+            )
+            continue
+        name = ramp.name or _user_ramp_name(path)
+        logger.debug("read user ramp %r from %s", name, path)
+        ramps[name] = ramp if ramp.name else ramp.with_name(name)
+    return ramps
 
 
 class RampRegistry(Mapping[str, Ramp]):
@@ -68,9 +114,7 @@ class RampRegistry(Mapping[str, Ramp]):
                 ramps[ramp.name] = ramp
         user_dir = os.environ.get("RAMPKIT_RAMP_DIR")
         if user_dir:
-            for path in sorted(Path(user_dir).glob("*.json")):
-                ramp = _read_json(path)
-                ramps[ramp.name] = ramp
+            ramps.update(_read_user_dir(Path(user_dir)))
         return ramps
 
     def __getitem__(self, name: str) -> Ramp:

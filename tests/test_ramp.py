@@ -1,6 +1,6 @@
 import pytest
 
-from rampkit.errors import RampError
+from rampkit.errors import RampError, RampkitWarning
 from rampkit.presets import RampRegistry, get_ramp
 from rampkit.ramp import Ramp, Stop, format_position, parse_position
 
@@ -209,3 +209,21 @@ def test_user_ramp_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("RAMPKIT_RAMP_DIR", str(tmp_path))
     assert get_ramp("soil").colors[-1] == (255, 255, 255, 255)
     assert get_ramp("soil_r").colors[0] == (255, 255, 255, 255)
+
+
+def test_user_ramp_dir_any_format_and_bad_files(tmp_path, monkeypatch):
+    (tmp_path / "broken.json").write_text("{bad json")
+    (tmp_path / "disc.gdaldem.txt").write_text("0 black\n100 white\n")
+    (tmp_path / ".hidden.json").write_text("{also bad")
+    monkeypatch.setenv("RAMPKIT_RAMP_DIR", str(tmp_path))
+    with pytest.warns(RampkitWarning, match=r"skipped a user ramp file .*broken.json.*invalid JSON"):
+        presets = RampRegistry()
+    assert presets["disc"].positions == (0.0, 100.0)
+    assert "leaf_standard" in presets
+
+
+def test_user_ramp_dir_missing_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("RAMPKIT_RAMP_DIR", str(tmp_path / "nope"))
+    with pytest.warns(RampkitWarning, match=r"RAMPKIT_RAMP_DIR '.*nope' is not a folder"):
+        presets = RampRegistry()
+    assert "yield" in presets
