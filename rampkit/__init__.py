@@ -7,8 +7,8 @@ Widgets, the images service and Dask load only when used.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+import importlib as _importlib
+from typing import Any as _Any
 
 from rampkit._version import __version__
 from rampkit.classify import (
@@ -151,8 +151,12 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _Any:
     module_name = _LAZY.get(name)
     if module_name is None:
         raise AttributeError(f"module 'rampkit' has no attribute {name!r}")
-    return getattr(importlib.import_module(module_name), name)
+    return getattr(_importlib.import_module(module_name), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

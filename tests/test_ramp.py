@@ -216,7 +216,8 @@ def test_user_ramp_dir_any_format_and_bad_files(tmp_path, monkeypatch):
     (tmp_path / "disc.gdaldem.txt").write_text("0 black\n100 white\n")
     (tmp_path / ".hidden.json").write_text("{also bad")
     monkeypatch.setenv("RAMPKIT_RAMP_DIR", str(tmp_path))
-    with pytest.warns(RampkitWarning, match=r"skipped a user ramp file .*broken.json.*invalid JSON"):
+    message = r"skipped a user ramp file .*broken.json.*invalid JSON"
+    with pytest.warns(RampkitWarning, match=message):
         presets = RampRegistry()
     assert presets["disc"].positions == (0.0, 100.0)
     assert "leaf_standard" in presets
