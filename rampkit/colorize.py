@@ -25,7 +25,9 @@ Agreement with gdaldem
     for the same color file. The deliberate differences: NaN is always
     invalid here, a value at a repeated stop takes the first-listed color
     (gdaldem 3.6 and later average the repeated colors there), and ``exact``
-    mode matches every stop (gdaldem 3.6.2 matches only the first).
+    mode matches every stop, as gdaldem's documentation says (gdaldem 3.6.2
+    matches only the first entry of its sorted table, which is the ``nv``
+    entry when the band declares nodata).
 """
 
 from __future__ import annotations
