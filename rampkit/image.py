@@ -15,8 +15,12 @@ Files
 
 Every writer writes to temporary files in the target folder and renames
 them into place, so a failure while writing leaves no partial file behind.
-A writer raises :class:`~rampkit.errors.ExportExistsError` rather than
-replace an existing file, unless ``overwrite=True``.
+The files get mode 0666 less the process umask, as files written with
+``open()`` do. A writer raises :class:`~rampkit.errors.ExportExistsError`
+rather than replace an existing file, unless ``overwrite=True``. It does
+not create missing folders, and it rejects a name whose ending does not
+match the format: ``.png`` for PNG, ``.tif`` or ``.tiff`` for GeoTIFF, in
+any case.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import io
 import logging
 import math
 import os
-import tempfile
+import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,13 +43,14 @@ from affine import Affine
 from numpy.typing import NDArray
 
 from rampkit.colorize import Basis, BasisLike, colorize
-from rampkit.errors import ExportExistsError, GridError
+from rampkit.errors import ExportExistsError, FormatError, GridError
 from rampkit.grid import MERCATOR_LAT_LIMIT, normalize_projection
 from rampkit.ramp import Ramp
 
 __all__ = [
     "RenderedImage",
     "aux_xml",
+    "check_output_path",
     "data_url",
     "encode_png",
     "latlon_bounds",
@@ -288,15 +293,75 @@ def world_file(image: RenderedImage) -> str:
     return "".join(f"{value:.10f}\n" for value in (t.a, t.d, t.b, t.e, centre_x, centre_y))
 
 
+PNG_SUFFIXES = (".png",)
+GEOTIFF_SUFFIXES = (".tif", ".tiff")
+
+
+def check_output_path(path: str | os.PathLike[str], suffixes: Sequence[str]) -> Path:
+    """Check that an output name has one of ``suffixes`` and that its folder exists.
+
+    ``suffixes`` are lower case with the dot, such as ``(".png",)``; the
+    name's ending is compared without regard to case.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    FormatError
+        When the name does not end in one of ``suffixes``.
+    FileNotFoundError
+        When the folder that would hold the file does not exist.
+    NotADirectoryError
+        When that folder's path names something other than a folder.
+    """
+    target = Path(path)
+    if target.suffix.lower() not in suffixes:
+        endings = " or ".join(suffixes)
+        example = (target.name.split(".", 1)[0] or "out") + suffixes[0]
+        raise FormatError(
+            f"output name {str(target)!r} does not end in {endings}; this writer writes "
+            f"{'PNG' if suffixes == PNG_SUFFIXES else 'GeoTIFF'} files, so give a name "
+            f"such as {example!r}"
+        )
+    folder = target.parent
+    if not folder.exists():
+        raise FileNotFoundError(
+            f"output folder {str(folder)!r} does not exist; create it first"
+        )
+    if not folder.is_dir():
+        raise NotADirectoryError(
+            f"output folder {str(folder)!r} is not a folder; give a path inside a folder"
+        )
+    return target
+
+
 def _check_targets(paths: Sequence[Path], overwrite: bool) -> None:
     if overwrite:
         return
     for path in paths:
         if path.exists():
             raise ExportExistsError(
-                f"file {str(path)!r} already exists; pass overwrite=True (--overwrite) to "
+                f"file {str(path)!r} already exists; pass overwrite=True to "
                 "replace it or choose another name"
             )
+
+
+def _create_temporary(target: Path) -> Path:
+    """Create an empty file beside ``target`` with mode 0666 less the umask.
+
+    ``tempfile.mkstemp`` would create it with mode 0600 whatever the umask,
+    and the rename would carry that mode to the output.
+    """
+    while True:
+        name = target.parent / f".{target.name}.{secrets.token_hex(4)}.tmp"
+        try:
+            handle = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        os.close(handle)
+        return name
 
 
 def _write_atomically(writers: Sequence[tuple[Path, Callable[[Path], object]]]) -> None:
@@ -304,13 +369,9 @@ def _write_atomically(writers: Sequence[tuple[Path, Callable[[Path], object]]]) 
     done: list[tuple[Path, Path]] = []
     try:
         for target, write in writers:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            handle, name = tempfile.mkstemp(
-                dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-            )
-            os.close(handle)
-            done.append((Path(name), target))
-            write(Path(name))
+            temporary = _create_temporary(target)
+            done.append((temporary, target))
+            write(temporary)
         for temporary, target in done:
             os.replace(temporary, target)
     except BaseException:
@@ -335,10 +396,14 @@ def write_png(
 
     Raises
     ------
+    FormatError
+        When the name does not end in ``.png`` (in any case).
+    FileNotFoundError
+        When the folder for the files does not exist.
     ExportExistsError
         When one of the three files exists and ``overwrite`` is False.
     """
-    target = Path(path)
+    target = check_output_path(path, PNG_SUFFIXES)
     aux_path, world_path = _sidecar_paths(target)
     _check_targets((target, aux_path, world_path), overwrite)
     _write_atomically([
@@ -382,10 +447,14 @@ def write_geotiff(
 
     Raises
     ------
+    FormatError
+        When the name does not end in ``.tif`` or ``.tiff`` (in any case).
+    FileNotFoundError
+        When the folder for the file does not exist.
     ExportExistsError
         When the file exists and ``overwrite`` is False.
     """
-    target = Path(path)
+    target = check_output_path(path, GEOTIFF_SUFFIXES)
     _check_targets((target,), overwrite)
     _write_atomically([
         (target, lambda temporary: _write_tiff(
@@ -407,11 +476,15 @@ def write_values_geotiff(
 
     Raises
     ------
+    FormatError
+        When the name does not end in ``.tif`` or ``.tiff`` (in any case).
+    FileNotFoundError
+        When the folder for the file does not exist.
     ExportExistsError
         When the file exists and ``overwrite`` is False.
     """
     crs, transform, _ = _grid_georeference(grid)
-    target = Path(path)
+    target = check_output_path(path, GEOTIFF_SUFFIXES)
     _check_targets((target,), overwrite)
     values = np.asarray(grid.values, dtype=np.float64)
 

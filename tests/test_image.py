@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import io
 import math
+import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +16,7 @@ from PIL import Image
 from pyproj import Transformer
 
 from rampkit.colorize import Basis
-from rampkit.errors import ExportExistsError, GridError
+from rampkit.errors import ExportExistsError, FormatError, GridError
 from rampkit.grid import rasterize_points
 from rampkit.image import (
     RenderedImage,
@@ -216,6 +218,70 @@ def test_failed_write_leaves_nothing(grid, tmp_path: Path) -> None:
     with pytest.raises(GridError, match="projection 'EPSG:32612' is not supported"):
         write_png(broken, tmp_path / "broken.png")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
+def test_files_follow_umask(umask: int, grid, tmp_path: Path) -> None:
+    image = render_grid(grid, RAMP)
+    previous = os.umask(umask)
+    try:
+        write_png(image, tmp_path / "a.png")
+        write_geotiff(image, tmp_path / "rgba.tif")
+        write_values_geotiff(grid, tmp_path / "values.tif")
+    finally:
+        os.umask(previous)
+    expected = 0o666 & ~umask
+    for name in ("a.png", "a.png.aux.xml", "a.pgw", "rgba.tif", "values.tif"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == expected, name
+
+
+def test_missing_folder_not_created(grid, tmp_path: Path) -> None:
+    image = render_grid(grid, RAMP)
+    folder = tmp_path / "missing" / "deeper"
+    message = re.escape(f"output folder {str(folder)!r} does not exist; create it first")
+    with pytest.raises(FileNotFoundError, match=message):
+        write_png(image, folder / "a.png")
+    with pytest.raises(FileNotFoundError, match=message):
+        write_geotiff(image, folder / "a.tif")
+    with pytest.raises(FileNotFoundError, match=message):
+        write_values_geotiff(grid, folder / "a.tif")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_folder_path_is_a_file(grid, tmp_path: Path) -> None:
+    (tmp_path / "plain").write_text("x", encoding="ascii")
+    with pytest.raises(NotADirectoryError, match="output folder '.*plain' is not a folder"):
+        write_png(render_grid(grid, RAMP), tmp_path / "plain" / "a.png")
+
+
+@pytest.mark.parametrize("name", ["out.jpg", "out", "out.png.tmp", "out.tif"])
+def test_png_name_must_end_png(name: str, grid, tmp_path: Path) -> None:
+    image = render_grid(grid, RAMP)
+    with pytest.raises(FormatError, match=r"does not end in \.png; .* such as 'out\.png'"):
+        write_png(image, tmp_path / name)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_png_name_any_case(grid, tmp_path: Path) -> None:
+    path = write_png(render_grid(grid, RAMP), tmp_path / "OUT.PNG")
+    assert path.is_file()
+    assert (tmp_path / "OUT.PNG.aux.xml").is_file()
+
+
+@pytest.mark.parametrize("name", ["out.png", "out.tif.gz", "out"])
+def test_geotiff_name_must_end_tif(name: str, grid, tmp_path: Path) -> None:
+    image = render_grid(grid, RAMP)
+    message = r"does not end in \.tif or \.tiff; .*GeoTIFF.* such as 'out\.tif'"
+    with pytest.raises(FormatError, match=message):
+        write_geotiff(image, tmp_path / name)
+    with pytest.raises(FormatError, match=message):
+        write_values_geotiff(grid, tmp_path / name)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_geotiff_accepts_tiff_any_case(grid, tmp_path: Path) -> None:
+    assert write_geotiff(render_grid(grid, RAMP), tmp_path / "a.TIFF").is_file()
+    assert write_values_geotiff(grid, tmp_path / "b.Tif").is_file()
 
 
 def test_geotiff_rgba(grid, tmp_path: Path) -> None:
