@@ -1,6 +1,7 @@
 """rampkit ramps convert and rampkit ramps formats."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -144,3 +145,48 @@ def test_property_option_names_the_property(tmp_path):
     target = tmp_path / "yield.request.json"
     assert main(["ramps", "convert", "yield", str(target), "-o", "property=dryVolumePerArea"]) == 0
     assert json.loads(target.read_text())["property"] == "dryVolumePerArea"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "option", "expected"),
+    [
+        ("request", "resolution=abc", "option resolution 'abc' is not a positive number"),
+        ("request", "resolution=-2", "resolution -2 is not a positive number"),
+        ("request", "shape=1", "shape '1' is not supported; use ROUND or SQUARE"),
+        ("request", "projection=4326", "projection '4326' is not supported; use one of"),
+        ("qml", "band=abc", r"option band 'abc' is not a band number \(an integer 1 or more\)"),
+        ("qml", "band=0", "option band '0' is not a band number"),
+        ("qml", "band=1.5", "option band '1.5' is not a band number"),
+        ("sld", "nodata=abc", "option nodata 'abc' is not a finite number"),
+        ("sld", "nodata=nan", "option nodata 'nan' is not a finite number"),
+        ("riotiler", "kind=5", "colormap kind '5' is unknown; use 'values' or 'intervals'"),
+        ("css", "direction=5", "direction '5' is not a CSS gradient direction"),
+    ],
+)
+def test_convert_bad_option_value_is_one_line(fmt, option, expected, capsys):
+    args = ["ramps", "convert", "leaf_standard", "-", "--to", fmt, "--basis", "0,100"]
+    assert main([*args, "-o", option]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("rampkit: error: ")
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+    assert re.search(expected, err)
+
+
+def test_convert_text_options_stay_text(capsys):
+    args = ["ramps", "convert", "leaf_standard", "-", "--to", "request"]
+    assert main([*args, "-o", "operation_id=12", "-o", "resolution=2"]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert body["operationId"] == "12"
+    assert body["resolution"] == 2
+    args = ["ramps", "convert", "leaf_standard", "-", "--to", "html"]
+    assert main([*args, "-o", "title=2024"]) == 0
+    assert "<title>2024</title>" in capsys.readouterr().out
+
+
+def test_convert_lossy_hint_names_switch(tmp_path, capsys):
+    source = tmp_path / "classes.txt"
+    source.write_text("INTERPOLATION:DISCRETE\n10,200,0,0,255\n20,0,200,0,255\n")
+    assert main(["ramps", "convert", str(source), str(tmp_path / "x.colorramp.json")]) == 1
+    err = capsys.readouterr().err
+    assert "--lossy" in err

@@ -121,6 +121,29 @@ def test_unknown_option_is_rejected():
         dumps_ramp(get_ramp("yield"), "qml", basis=(0, 1), nodata=-9999)
 
 
+@pytest.mark.parametrize(
+    ("fmt", "options", "expected"),
+    [
+        ("request", {"resolution": "abc"}, "option resolution 'abc' is not a positive number"),
+        ("request", {"resolution": [2]}, r"option resolution \[2\] is not a positive number"),
+        ("request", {"shape": 1}, "shape 1 is not supported; use ROUND or SQUARE"),
+        ("qml", {"band": "x"}, r"option band 'x' is not a band number.*band=1"),
+        ("sld", {"nodata": "x"}, r"option nodata 'x' is not a finite number.*nodata=-9999"),
+        ("css", {"direction": "sideways"}, "direction 'sideways' is not a CSS gradient"),
+    ],
+)
+def test_bad_option_value_is_rejected(fmt, options, expected):
+    with pytest.raises(FormatError, match=expected):
+        dumps_ramp(get_ramp("yield"), fmt, basis=(0, 1), **options)
+
+
+def test_numeric_option_text_is_parsed():
+    assert '<rasterrenderer type="singlebandpseudocolor" band="2"' in dumps_ramp(
+        get_ramp("yield"), "qml", basis=(0, 1), band="2"
+    )
+    assert 'quantity="-9999"' in dumps_ramp(get_ramp("yield"), "sld", basis=(0, 1), nodata="-9999")
+
+
 def test_matplotlib_is_read_by_name():
     document = read_document("viridis", format="matplotlib")
     assert document.ramp.mode == "nearest"

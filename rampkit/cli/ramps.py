@@ -70,15 +70,9 @@ def _option(text: str) -> tuple[str, Any]:
         raise argparse.ArgumentTypeError(
             f"option {text!r} is not KEY=VALUE; write for example resolution=2"
         )
-    # Numbers become numbers (resolution=2, nodata=-9999); anything else stays text.
-    parsed: Any = value
-    for number_type in (int, float):
-        try:
-            parsed = number_type(value)
-            break
-        except ValueError:
-            continue
-    return key.strip().replace("-", "_"), parsed
+    # Values stay text; each format's writer converts its numeric options
+    # (resolution, band, nodata) and names the option when a value is invalid.
+    return key.strip().replace("-", "_"), value
 
 
 def _read_input(source: str, format_name: str | None) -> Any:

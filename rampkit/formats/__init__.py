@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import re
 from collections.abc import Callable, Sequence
@@ -33,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from rampkit.colorize import Basis
-from rampkit.errors import FormatError
+from rampkit.errors import FormatError, LossyConversionError
 from rampkit.formats._atomic import write_atomic
 from rampkit.formats.document import (
     RampDocument,
@@ -125,6 +126,56 @@ class RampFormat:
         return self.writer is not None
 
 
+# -- option values --------------------------------------------------------------
+# The command line passes every -o value as text, so the writers convert
+# numbers here and reject a bad value with its key, the value and what the
+# option takes.
+
+
+def _number_option(key: str, value: Any, accepted: str, example: str) -> float:
+    """Return an option value as an int or float, parsing text."""
+    number: float | None = None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str):
+        for number_type in (int, float):
+            try:
+                number = number_type(value.strip())
+                break
+            except ValueError:
+                continue
+    if number is None:
+        raise FormatError(
+            f"option {key} {value!r} is not {accepted}; write for example {key}={example}"
+        )
+    return number
+
+
+def _band_option(value: Any) -> int:
+    accepted = "a band number (an integer 1 or more)"
+    band = _number_option("band", value, accepted, "1")
+    if not float(band).is_integer() or band < 1:
+        raise FormatError(f"option band {value!r} is not {accepted}; write for example band=1")
+    return int(band)
+
+
+def _nodata_option(value: Any) -> float | None:
+    if value is None:
+        return None
+    accepted = "a finite number (the band's nodata value)"
+    nodata = _number_option("nodata", value, accepted, "-9999")
+    if not math.isfinite(nodata):
+        raise FormatError(
+            f"option nodata {value!r} is not {accepted}; write for example nodata=-9999"
+        )
+    return nodata
+
+
+def _text_option(value: Any) -> str | None:
+    """Return a free-text option (a title, URL or id) as text."""
+    return None if value is None else str(value)
+
+
 # -- adapters: every reader takes text, every writer a document -------------------
 
 
@@ -163,7 +214,7 @@ def _write_v1image(
 ) -> str:
     from rampkit.formats.api import to_v1_image
 
-    entry = to_v1_image(document.ramp, document.property, url=url, lossy=lossy)
+    entry = to_v1_image(document.ramp, document.property, url=str(url), lossy=lossy)
     return json.dumps(entry, indent=2) + "\n"
 
 
@@ -179,13 +230,25 @@ def _write_request(
     basis: Any = None,
     lossy: bool = False,
     property: str | None = None,  # noqa: A002
+    resolution: Any = 1,
+    operation_id: Any = None,
     **options: Any,
 ) -> str:
     from rampkit.formats.request import dumps_image_request
 
     if property is not None:
         document = replace(document, property=str(property))
-    return dumps_image_request(document, basis=coerce_basis(basis), lossy=lossy, **options)
+    resolution = _number_option(
+        "resolution", resolution, "a positive number (the pixel size in CRS units)", "2"
+    )
+    return dumps_image_request(
+        document,
+        basis=coerce_basis(basis),
+        lossy=lossy,
+        resolution=resolution,
+        operation_id=_text_option(operation_id),
+        **options,
+    )
 
 
 def _read_v2legend(text: str) -> RampDocument:
@@ -241,7 +304,7 @@ def _write_qml(
 ) -> str:
     from rampkit.formats.qgis import dumps_qml
 
-    return dumps_qml(document, basis=basis, lossy=lossy, band=int(band))
+    return dumps_qml(document, basis=basis, lossy=lossy, band=_band_option(band))
 
 
 def _read_sld(text: str) -> RampDocument:
@@ -255,9 +318,7 @@ def _write_sld(
 ) -> str:
     from rampkit.formats.sld import dumps_sld
 
-    return dumps_sld(
-        document, basis=basis, lossy=lossy, nodata=None if nodata is None else float(nodata)
-    )
+    return dumps_sld(document, basis=basis, lossy=lossy, nodata=_nodata_option(nodata))
 
 
 def _read_matplotlib(text: str) -> RampDocument:
@@ -287,7 +348,7 @@ def _write_html(
 ) -> str:
     from rampkit.formats.css import dumps_html_legend
 
-    return dumps_html_legend(document, basis=basis, lossy=lossy, title=title)
+    return dumps_html_legend(document, basis=basis, lossy=lossy, title=_text_option(title))
 
 
 _ALL_MODES = tuple(MODES)
@@ -656,7 +717,16 @@ def dumps_ramp(
         raise FormatError(
             f"option {unknown[0]!r} is not used by format {fmt.name!r}; its options: {takes}"
         )
-    return fmt.writer(as_document(ramp), basis=coerce_basis(basis), lossy=lossy, **options)
+    try:
+        return fmt.writer(as_document(ramp), basis=coerce_basis(basis), lossy=lossy, **options)
+    except LossyConversionError as exc:
+        message = str(exc)
+        if "lossy=True" not in message or "--lossy" in message:
+            raise
+        # Some writers name only the Python keyword; the same message reaches
+        # the command line, where the switch is --lossy.
+        message = message.replace("lossy=True", "lossy=True (--lossy on the command line)", 1)
+        raise LossyConversionError(message) from None
 
 
 def write_ramp(

@@ -24,6 +24,7 @@ import re
 from collections.abc import Sequence
 
 from rampkit.color import RGBA, to_hex
+from rampkit.errors import FormatError
 from rampkit.colorize import Basis
 from rampkit.formats.document import Losses, RampDocument, as_document, coerce_basis
 from rampkit.ramp import Ramp, format_position
@@ -58,6 +59,15 @@ def _gradient_stops(ramp: Ramp) -> list[tuple[RGBA, float]]:
     return list(zip(colors, percents, strict=True))
 
 
+# The directions that CSS Images Level 3 allows in linear-gradient():
+# 'to' with one side or two crossing sides, or an angle with its unit.
+_DIRECTION = re.compile(
+    r"to\s+(?:(?:left|right)(?:\s+(?:top|bottom))?|(?:top|bottom)(?:\s+(?:left|right))?)"
+    r"|[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:deg|grad|rad|turn)|0",
+    re.IGNORECASE,
+)
+
+
 def to_css_gradient(
     ramp: Ramp | RampDocument, *, lossy: bool = False, direction: str = "to right"
 ) -> str:
@@ -73,6 +83,8 @@ def to_css_gradient(
 
     Raises
     ------
+    FormatError
+        If ``direction`` is neither a side (``to right``) nor an angle.
     LossyConversionError
         For an ``exact`` ramp when ``lossy`` is False.
 
@@ -81,6 +93,11 @@ def to_css_gradient(
     >>> to_css_gradient(Ramp.from_mapping({"0%": "#c80000", "100%": "#008200"}))
     'linear-gradient(to right, #c80000 0%, #008200 100%)'
     """
+    if not isinstance(direction, str) or not _DIRECTION.fullmatch(direction.strip()):
+        raise FormatError(
+            f"direction {direction!r} is not a CSS gradient direction; write a side such as "
+            "direction='to right' or 'to top left', or an angle such as '90deg'"
+        )
     document = as_document(ramp)
     source = document.ramp
     losses = Losses("a CSS gradient", source)

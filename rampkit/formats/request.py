@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 from collections.abc import Mapping
 from typing import Any, cast
 
@@ -76,19 +77,25 @@ def to_image_request(
         raise FormatError(
             f"projection {projection!r} is not supported; use one of {', '.join(PROJECTIONS)}"
         )
-    if shape.upper() not in SHAPES:
+    if not isinstance(shape, str) or shape.upper() not in SHAPES:
         raise FormatError(f"shape {shape!r} is not supported; use ROUND or SQUARE")
-    if isinstance(resolution, bool) or not math.isfinite(resolution) or resolution <= 0:
+    if (
+        isinstance(resolution, bool)
+        or not isinstance(resolution, numbers.Real)
+        or not math.isfinite(resolution)
+        or resolution <= 0
+    ):
         raise FormatError(
             f"resolution {resolution!r} is not a positive number; give the pixel size in CRS "
-            "units, such as 1"
+            "units, such as resolution=1"
         )
     keys = document.ramp.keys()
     repeated = sorted({key for index, key in enumerate(keys) if key in keys[:index]})
     if repeated and not lossy:
         raise LossyConversionError(
             f"two stops sit at {repeated[0]!r} (a hard step), which a colorRamp object cannot "
-            "hold; move one slightly, or pass lossy=True to keep the first"
+            "hold; move one slightly, or pass lossy=True (--lossy on the command line) to "
+            "keep the first"
         )
     body: dict[str, Any] = {
         # The mode is sent as 'interpolation', so leaving it out of the
