@@ -48,6 +48,8 @@ from rampkit.grid import MERCATOR_LAT_LIMIT, normalize_projection
 from rampkit.ramp import Ramp
 
 __all__ = [
+    "GEOTIFF_SUFFIXES",
+    "PNG_SUFFIXES",
     "RenderedImage",
     "aux_xml",
     "check_output_path",
@@ -293,6 +295,7 @@ def world_file(image: RenderedImage) -> str:
     return "".join(f"{value:.10f}\n" for value in (t.a, t.d, t.b, t.e, centre_x, centre_y))
 
 
+# Name endings the writers accept, compared in lower case.
 PNG_SUFFIXES = (".png",)
 GEOTIFF_SUFFIXES = (".tif", ".tiff")
 
@@ -321,9 +324,9 @@ def check_output_path(path: str | os.PathLike[str], suffixes: Sequence[str]) -> 
         endings = " or ".join(suffixes)
         example = (target.name.split(".", 1)[0] or "out") + suffixes[0]
         raise FormatError(
-            f"output name {str(target)!r} does not end in {endings}; this writer writes "
-            f"{'PNG' if suffixes == PNG_SUFFIXES else 'GeoTIFF'} files, so give a name "
-            f"such as {example!r}"
+            f"output name {str(target)!r} does not end in {endings}; the file is written "
+            f"as {'PNG' if suffixes == PNG_SUFFIXES else 'GeoTIFF'}, so give a name such "
+            f"as {example!r}"
         )
     folder = target.parent
     if not folder.exists():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -119,11 +120,120 @@ def test_existing_output(tmp_path: Path, capsys) -> None:
     before = target.read_bytes()
     code = main(["render", source, "-p", "dryMassPerArea", "--ramp", "yield", "-o", str(target)])
     assert code == 1
-    assert "already exists; pass --overwrite" in capsys.readouterr().err
+    assert "already exists; pass --force to replace it" in capsys.readouterr().err
     assert target.read_bytes() == before
+    assert main(["render", source, "-p", "dryMassPerArea", "--ramp", "yield", "--force",
+                 "-o", str(target)]) == 0
+    assert target.read_bytes() != before
+
+
+def test_overwrite_is_force_alias(tmp_path: Path, capsys) -> None:
+    target = tmp_path / "out.png"
+    source = str(sample_dir() / "csiro_area-2_harvest_grain_iso-8859-1.csv")
+    assert main(["render", source, "-p", "dryMassPerArea", "-o", str(target)]) == 0
+    before = target.read_bytes()
     assert main(["render", source, "-p", "dryMassPerArea", "--ramp", "yield", "--overwrite",
                  "-o", str(target)]) == 0
     assert target.read_bytes() != before
+
+
+def test_help_documents_force(capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["render", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--force, --overwrite" in text
+    assert "(--overwrite is an alias)" in text
+
+
+def test_outputs_follow_umask(tmp_path: Path, capsys) -> None:
+    target = tmp_path / "out.png"
+    source = str(sample_dir() / "csiro_area-2_harvest_grain_iso-8859-1.csv")
+    previous = os.umask(0o022)
+    try:
+        assert main(["render", source, "-p", "dryMassPerArea", "-o", str(target)]) == 0
+    finally:
+        os.umask(previous)
+    for path in outputs(target):
+        assert path.stat().st_mode & 0o777 == 0o644, path.name
+
+
+def test_missing_output_folder(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "nonexistent" / "dir"
+    code = main(["render", OATS, "-p", "VRYIELDVOL", "-o", str(folder / "x.png")])
+    error = capsys.readouterr().err
+    assert code == 1
+    assert f"output folder {str(folder)!r} does not exist; create it first" in error
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["out.jpg", "out.tif", "out"])
+def test_output_must_end_png(name: str, tmp_path: Path, capsys) -> None:
+    code = main(["render", OATS, "-p", "VRYIELDVOL", "-o", str(tmp_path / name)])
+    error = capsys.readouterr().err
+    assert code == 1
+    assert "does not end in .png" in error
+    assert "such as 'out.png'" in error
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_png_any_case(tmp_path: Path, capsys) -> None:
+    target = tmp_path / "OUT.PNG"
+    source = str(sample_dir() / "csiro_area-2_harvest_grain_iso-8859-1.csv")
+    assert main(["render", source, "-p", "dryMassPerArea", "-o", str(target)]) == 0
+    assert all(path.is_file() for path in outputs(target))
+
+
+def test_folder_input(tmp_path: Path, capsys) -> None:
+    code = main(["render", str(tmp_path), "-p", "x", "-o", str(tmp_path / "b.png")])
+    error = capsys.readouterr().err
+    assert code == 1
+    assert f"input {str(tmp_path)!r} is a folder; give one operation file inside it" in error
+    assert "does not exist" not in error
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_extent_printed_without_float_noise(tmp_path: Path, capsys) -> None:
+    target = tmp_path / "seed.png"
+    assert main(["render", "field-2-2019-planted-spring-wheat", "-p", "AppldRt",
+                 "--projection", "EPSG:4326", "-o", str(target)]) == 0
+    line = next(text for text in capsys.readouterr().out.splitlines()
+                if text.startswith("extent: "))
+    printed = dict(item.split("=") for item in line.removeprefix("extent: ").split())
+    for text in printed.values():
+        assert len(text.partition(".")[2]) <= 9, line
+    with rasterio.open(target) as dataset:
+        bounds = dataset.bounds
+    assert float(printed["xmin"]) == pytest.approx(bounds.left, abs=1e-9)
+    assert float(printed["ymin"]) == pytest.approx(bounds.bottom, abs=1e-9)
+    assert float(printed["xmax"]) == pytest.approx(bounds.right, abs=1e-9)
+    assert float(printed["ymax"]) == pytest.approx(bounds.top, abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--trim", "98", "2"], "--trim 98 2 must be two percentiles with 0 <= LOWER < UPPER "
+         "<= 100; for example --trim 2 98"),
+        (["--trim", "2", "120"], "--trim 2 120 must be two percentiles"),
+        (["--basis", "8", "0"], "--basis 8 0 must be two finite values, the lower first; "
+         "for example --basis 0 8"),
+        (["--basis", "0", "inf"], "--basis 0 inf must be two finite values"),
+        (["--encoding", "utf-8"], "cannot be decoded as 'utf-8'"),
+        (["--encoding", "utf-8"], "pass the file's encoding, for example --encoding iso-8859-1"),
+    ],
+)
+def test_messages_use_option_syntax(
+    arguments: list[str], message: str, tmp_path: Path, capsys
+) -> None:
+    source = str(sample_dir() / "csiro_area-2_harvest_grain_iso-8859-1.csv")
+    code = main(["render", source, "-p", "dryMassPerArea", *arguments,
+                 "-o", str(tmp_path / "out.png")])
+    error = capsys.readouterr().err.strip()
+    assert code == 1
+    assert message in error
+    assert "Basis." not in error
+    assert "encoding=" not in error
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_usage_error_exit_code(capsys) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,41 +22,93 @@ extent and the min and max that percent stops resolved against.
 """
 
 
-def _run(args: argparse.Namespace) -> int:
-    from rampkit.colorize import Basis
-    from rampkit.errors import ExportExistsError, OperationDataError
-    from rampkit.image import write_png
+# Decimals printed for extents: about 0.1 mm in either CRS, which drops the
+# float noise of the pixel arithmetic (47.879020000000004 prints as 47.87902).
+_PRINTED_DECIMALS = {"EPSG:3857": 4, "EPSG:4326": 9}
+
+
+def _format_coordinate(value: float, crs: str) -> str:
+    text = f"{round(value, _PRINTED_DECIMALS[crs]) + 0.0:.{_PRINTED_DECIMALS[crs]}f}"
+    return text.rstrip("0").rstrip(".")
+
+
+def _check_output(output: Path, force: bool) -> None:
+    """Reject a bad or existing output before the slow steps, not after them."""
+    from rampkit.errors import ExportExistsError
+    from rampkit.image import PNG_SUFFIXES, check_output_path
+
+    check_output_path(output, PNG_SUFFIXES)
+    if force:
+        return
+    sidecars = (output.with_name(output.name + ".aux.xml"), output.with_suffix(".pgw"))
+    for path in (output, *sidecars):
+        if path.exists():
+            raise ExportExistsError(
+                f"file {str(path)!r} already exists; pass --force to replace it or "
+                "choose another output name"
+            )
+
+
+def _read_input(args: argparse.Namespace) -> Any:
+    from rampkit.errors import OperationDataError
     from rampkit.operations import read_operation
-    from rampkit.render import render_operation
     from rampkit.samples import list_samples, load_sample
 
-    # Refuse an existing output before the slow steps, not after them.
-    output = Path(args.output)
-    if not args.overwrite:
-        sidecars = (output.with_name(output.name + ".aux.xml"), output.with_suffix(".pgw"))
-        for path in (output, *sidecars):
-            if path.exists():
-                raise ExportExistsError(
-                    f"file {str(path)!r} already exists; pass --overwrite to replace it or "
-                    "choose another output name"
-                )
-
     source = Path(args.input)
-    if source.exists():
-        op = read_operation(source, encoding=args.encoding)
-    elif args.input in {entry["id"] for entry in list_samples()}:
-        op = load_sample(args.input)
-    else:
+    sample_ids = [entry["id"] for entry in list_samples()]
+    if source.is_dir():
         raise OperationDataError(
-            f"input {args.input!r} is neither a file nor a sample id; give a path or one of "
-            + ", ".join(entry["id"] for entry in list_samples())
+            f"input {args.input!r} is a folder; give one operation file inside it "
+            "(GeoJSON, .geojson.gz, GeoParquet, zipped shapefile or CSV) or a sample id"
         )
+    if source.exists():
+        try:
+            return read_operation(source, encoding=args.encoding)
+        except OperationDataError as exc:
+            # The library suggests the Python keyword (encoding='iso-8859-1').
+            message = re.sub(r"encoding='([^']*)'", r"--encoding \1", str(exc))
+            if message == str(exc):
+                raise
+            raise OperationDataError(message) from exc
+    if args.input in sample_ids:
+        return load_sample(args.input)
+    raise OperationDataError(
+        f"input {args.input!r} is neither a file nor a sample id; give a path or one of "
+        + ", ".join(sample_ids)
+    )
 
-    basis = None
+
+def _basis(args: argparse.Namespace) -> Any:
+    from rampkit.colorize import Basis
+    from rampkit.errors import RampError
+
     if args.basis is not None:
-        basis = Basis.fixed(*args.basis)
-    elif args.trim is not None:
-        basis = Basis.trimmed(*args.trim)
+        vmin, vmax = args.basis
+        if not (math.isfinite(vmin) and math.isfinite(vmax)) or vmin > vmax:
+            raise RampError(
+                f"--basis {vmin:g} {vmax:g} must be two finite values, the lower first; "
+                "for example --basis 0 8"
+            )
+        return Basis.fixed(vmin, vmax)
+    if args.trim is not None:
+        lower, upper = args.trim
+        if not 0 <= lower < upper <= 100:
+            raise RampError(
+                f"--trim {lower:g} {upper:g} must be two percentiles with "
+                "0 <= LOWER < UPPER <= 100; for example --trim 2 98"
+            )
+        return Basis.trimmed(lower, upper)
+    return None
+
+
+def _run(args: argparse.Namespace) -> int:
+    from rampkit.image import write_png
+    from rampkit.render import render_operation
+
+    output = Path(args.output)
+    _check_output(output, args.force)
+    op = _read_input(args)
+    basis = _basis(args)
 
     image = render_operation(
         op,
@@ -67,7 +121,7 @@ def _run(args: argparse.Namespace) -> int:
         clean=not args.no_clean,
         footprint_m=args.footprint,
     )
-    write_png(image, output, overwrite=args.overwrite)
+    write_png(image, output, overwrite=args.force)
 
     report: dict[str, Any] = {
         "output": str(output),
@@ -82,10 +136,12 @@ def _run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
-    xmin, ymin, xmax, ymax = image.extent
     unit = f" {image.unit}" if image.unit else ""
     print(f"wrote {output} ({image.width} x {image.height} pixels, {image.crs})")
-    print(f"extent: xmin={xmin!r} ymin={ymin!r} xmax={xmax!r} ymax={ymax!r}")
+    xmin_text, ymin_text, xmax_text, ymax_text = (
+        _format_coordinate(value, image.crs) for value in image.extent
+    )
+    print(f"extent: xmin={xmin_text} ymin={ymin_text} xmax={xmax_text} ymax={ymax_text}")
     (south, west), (north, east) = image.latlon_bounds
     print(f"lat/lon bounds: south={south:.7f} west={west:.7f} north={north:.7f} east={east:.7f}")
     if image.basis is not None:
@@ -117,7 +173,8 @@ def add_parser(subparsers: Any) -> None:
     )
     parser.add_argument(
         "-o", "--output", required=True, metavar="OUT.png",
-        help="PNG to write; OUT.png.aux.xml and OUT.pgw are written beside it",
+        help="PNG to write, in an existing folder, with a name ending in .png; "
+        "OUT.png.aux.xml and OUT.pgw are written beside it",
     )
     parser.add_argument(
         "--ramp", default="leaf_standard", metavar="PRESET_OR_FILE",
@@ -164,7 +221,8 @@ def add_parser(subparsers: Any) -> None:
         help="text encoding of a CSV input; default: UTF-8 when it decodes, else ISO-8859-1",
     )
     parser.add_argument(
-        "--overwrite", action="store_true", help="replace OUT.png and its sidecars if they exist"
+        "--force", "--overwrite", dest="force", action="store_true",
+        help="replace OUT.png and its sidecars if they exist (--overwrite is an alias)",
     )
     parser.add_argument(
         "--json", action="store_true", help="print the extent and basis as JSON"
