@@ -18,6 +18,8 @@ def test_formats_lists_every_format(capsys):
     assert lines[0].split()[:3] == ["FORMAT", "READ", "WRITE"]
     names = [line.split()[0] for line in lines[1:]]
     assert names == list(FORMATS)
+    gdaldem = next(line for line in lines if line.startswith("gdaldem "))
+    assert ".clr .cpt(read)" in gdaldem
     qml = next(line for line in lines if line.startswith("qml "))
     assert ".qml" in qml
     assert "needs --basis" in qml
@@ -190,3 +192,12 @@ def test_convert_lossy_hint_names_switch(tmp_path, capsys):
     assert main(["ramps", "convert", str(source), str(tmp_path / "x.colorramp.json")]) == 1
     err = capsys.readouterr().err
     assert "--lossy" in err
+
+
+def test_convert_to_cpt_is_rejected(tmp_path, capsys):
+    target = tmp_path / "x.cpt"
+    assert main(["ramps", "convert", "leaf_standard", str(target)]) == 1
+    err = capsys.readouterr().err
+    assert "writing .cpt files is not supported (gdaldem only reads them)" in err
+    assert "name the file with one of .gdaldem.txt, .txt, .clr" in err
+    assert not target.exists()

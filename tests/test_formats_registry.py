@@ -43,7 +43,11 @@ def test_detect_format_by_name(name, expected):
 
 def test_cpt_is_read_only():
     assert detect_format("a.cpt", reading=True).name == "gdaldem"
-    with pytest.raises(FormatError, match=r"cannot tell the ramp format of 'a.cpt'"):
+    with pytest.raises(
+        FormatError,
+        match=r"cannot write 'a.cpt': writing .cpt files is not supported \(gdaldem only reads "
+        r"them\); name the file with one of .gdaldem.txt, .txt, .clr",
+    ):
         detect_format("a.cpt")
 
 

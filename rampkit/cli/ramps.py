@@ -120,12 +120,15 @@ def _formats(args: argparse.Namespace) -> int:
 
     rows = [("FORMAT", "READ", "WRITE", "EXTENSIONS", "MODES", "ALPHA", "PERCENT", "OPTIONS")]
     for fmt in FORMATS.values():
+        # Endings that only the reader recognizes (.cpt) are marked, because
+        # convert rejects them as OUT.
+        read_only = tuple(f"{ending}(read)" for ending in fmt.read_extensions)
         rows.append(
             (
                 fmt.name,
                 "yes" if fmt.can_read else "-",
                 "yes" if fmt.can_write else "-",
-                " ".join(fmt.extensions + fmt.read_extensions) or "(by name)",
+                " ".join(fmt.extensions + read_only) or "(by name)",
                 ",".join(fmt.modes),
                 "yes" if fmt.alpha else "-",
                 "yes" if fmt.percent else "needs --basis",

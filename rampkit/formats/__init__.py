@@ -572,6 +572,15 @@ def detect_format(path: str | os.PathLike[str], *, reading: bool = False) -> Ram
         for ending in endings:
             if name.endswith(ending):
                 matches.append((len(ending), fmt))
+    if not matches and not reading:
+        for fmt in FORMATS.values():
+            read_only = [ending for ending in fmt.read_extensions if name.endswith(ending)]
+            if read_only:
+                raise FormatError(
+                    f"cannot write {str(path)!r}: writing {read_only[0]} files is not "
+                    f"supported ({fmt.name} only reads them); name the file with one of "
+                    f"{', '.join(fmt.extensions)}"
+                )
     if not matches:
         known = ", ".join(e for fmt in FORMATS.values() for e in fmt.extensions)
         raise FormatError(
