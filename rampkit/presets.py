@@ -14,6 +14,7 @@ cmocean.
 
 from __future__ import annotations
 
+import difflib
 import json
 import logging
 import os
@@ -124,9 +125,18 @@ class RampRegistry(Mapping[str, Ramp]):
             base = self._ramps[name[: -len(_REVERSED)]]
             return base.reversed().with_name(name, f"{base.description} (reversed)")
         known = ", ".join(repr(n) for n in self._ramps)
+        # Close matches ignore case, so 'Yield' suggests 'yield'; reversed
+        # names are suggested only for a name that ends in '_r'.
+        reversed_name = name.lower().endswith(_REVERSED)
+        names = [f"{n}{_REVERSED}" if reversed_name else n for n in self._ramps]
+        candidates = {n.lower(): n for n in names}
+        close = difflib.get_close_matches(name.lower(), candidates, n=3)
+        suggestion = (
+            f" (did you mean {' or '.join(repr(candidates[c]) for c in close)}?)" if close else ""
+        )
         raise UnknownRampError(
-            f"unknown ramp {name!r}; known ramps: {known} (add '_r' to reverse one); "
-            "add one with RampRegistry.register() or a JSON file in RAMPKIT_RAMP_DIR"
+            f"unknown ramp {name!r}{suggestion}; known ramps: {known} (add '_r' to reverse "
+            "one); add one with RampRegistry.register() or a JSON file in RAMPKIT_RAMP_DIR"
         )
 
     def __contains__(self, name: object) -> bool:

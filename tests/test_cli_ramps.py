@@ -60,8 +60,21 @@ def test_ramps_show_a_file(tmp_path, capsys):
 def test_unknown_ramp_is_one_line_error(capsys):
     assert main(["ramps", "show", "yeld"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("rampkit: error: unknown ramp 'yeld'; known ramps:")
+    assert err.startswith("rampkit: error: unknown ramp 'yeld' (did you mean 'yield'?);")
     assert "Traceback" not in err
+
+
+def test_unknown_ramp_suggests_close_name(capsys):
+    assert main(["ramps", "show", "leaf_standrd"]) == 1
+    err = capsys.readouterr().err
+    assert "unknown ramp 'leaf_standrd' (did you mean 'leaf_standard'?)" in err
+
+
+def test_unknown_colormap_uses_shell_terms(capsys):
+    assert main(["ramps", "convert", "viridsi", "x.txt", "--from", "matplotlib"]) == 1
+    err = capsys.readouterr().err
+    assert "unknown matplotlib colormap 'viridsi' (did you mean 'viridis'" in err
+    assert "list them with: python -c" in err
 
 
 def test_usage_error_exit_code():

@@ -154,8 +154,25 @@ def test_lookup_table_grows_with_slope():
 
 
 def test_unknown_colormap_name():
-    with pytest.raises(UnknownRampError, match="unknown matplotlib colormap 'viridiss'"):
+    with pytest.raises(
+        UnknownRampError,
+        match=r"unknown matplotlib colormap 'viridiss' \(did you mean 'viridis'",
+    ):
         from_matplotlib("viridiss")
+
+
+def test_unknown_colormap_matches_ignore_case():
+    with pytest.raises(UnknownRampError, match=r"'rdylgn' \(did you mean 'RdYlGn'"):
+        from_matplotlib("rdylgn")
+
+
+def test_unknown_colormap_without_matches():
+    with pytest.raises(UnknownRampError) as caught:
+        from_matplotlib("zzzzqq")
+    message = str(caught.value)
+    assert message.startswith("unknown matplotlib colormap 'zzzzqq'; give a registered name")
+    assert "did you mean" not in message
+    assert 'python -c "import matplotlib; print(sorted(matplotlib.colormaps))"' in message
 
 
 def test_unsupported_norm():

@@ -197,8 +197,17 @@ def test_registry_register_returns_new_registry():
 def test_unknown_ramp_lists_known_names():
     from rampkit.errors import UnknownRampError
 
-    with pytest.raises(UnknownRampError, match=r"unknown ramp 'yeld'; known ramps: 'elevation'"):
+    with pytest.raises(
+        UnknownRampError,
+        match=r"unknown ramp 'yeld' \(did you mean 'yield'\?\); known ramps: 'elevation'",
+    ):
         get_ramp("yeld")
+    with pytest.raises(UnknownRampError, match=r"'Yield' \(did you mean 'yield'\?\)"):
+        get_ramp("Yield")
+    with pytest.raises(UnknownRampError, match=r"'yeld_r' \(did you mean 'yield_r'\?\)"):
+        get_ramp("yeld_r")
+    with pytest.raises(UnknownRampError, match=r"unknown ramp 'zzz'; known ramps: 'elevation'"):
+        get_ramp("zzz")
 
 
 def test_user_ramp_dir(tmp_path, monkeypatch):

@@ -41,8 +41,9 @@ other side of it.
 
 from __future__ import annotations
 
+import difflib
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -270,6 +271,21 @@ def _lookup(cmap: Any, norm: Any, value: float) -> RGBA:
     return _rgba(cmap(norm(np.array([value], dtype=np.float64)))[0])
 
 
+def _unknown_colormap_message(name: str, registered: Iterable[str]) -> str:
+    # matplotlib's names are case-sensitive ('RdYlGn'), so close matches are
+    # found ignoring case and suggested in matplotlib's spelling.
+    candidates = {known.lower(): known for known in registered}
+    close = difflib.get_close_matches(name.lower(), candidates, n=3)
+    suggestion = (
+        f" (did you mean {' or '.join(repr(candidates[c]) for c in close)}?)" if close else ""
+    )
+    return (
+        f"unknown matplotlib colormap {name!r}{suggestion}; give a registered name such as "
+        "'viridis' or 'RdYlGn', or list them with: python -c \"import matplotlib; "
+        'print(sorted(matplotlib.colormaps))"'
+    )
+
+
 def from_matplotlib(cmap: Any, norm: Any = None, *, name: str | None = None) -> Ramp:
     """Build a ramp from a matplotlib colormap (or its name) and an optional norm.
 
@@ -315,10 +331,7 @@ def from_matplotlib(cmap: Any, norm: Any = None, *, name: str | None = None) -> 
         try:
             cmap = matplotlib.colormaps[cmap]
         except KeyError:
-            raise UnknownRampError(
-                f"unknown matplotlib colormap {cmap!r}; list the names with "
-                "sorted(matplotlib.colormaps)"
-            ) from None
+            raise UnknownRampError(_unknown_colormap_message(cmap, matplotlib.colormaps)) from None
     ramp_name = cmap.name if name is None else name
     nodata_color = _rgba(cmap.get_bad())
 
