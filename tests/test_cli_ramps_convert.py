@@ -114,7 +114,8 @@ def test_unknown_option_is_an_error(tmp_path, capsys):
 @pytest.mark.parametrize(
     ("argument", "message"),
     [
-        ("--basis=10", "basis '10' is not MIN,MAX"),
+        ("--basis=10", "basis '10' is not MIN MAX or MIN,MAX"),
+        ("--basis=a,b", "basis 'a,b' is not MIN MAX or MIN,MAX"),
         ("--basis=9,1", "basis '9,1' is not a finite range with MIN <= MAX"),
         ("--option=nodata", "option 'nodata' is not KEY=VALUE"),
     ],
@@ -201,3 +202,28 @@ def test_convert_to_cpt_is_rejected(tmp_path, capsys):
     assert "writing .cpt files is not supported (gdaldem only reads them)" in err
     assert "name the file with one of .gdaldem.txt, .txt, .clr" in err
     assert not target.exists()
+
+
+@pytest.mark.parametrize("basis", [["100,100"], ["100", "100"]])
+def test_convert_zero_width_basis_is_rejected(tmp_path, capsys, basis):
+    target = tmp_path / "e3.qml"
+    assert main(["ramps", "convert", "leaf_standard", str(target), "--basis", *basis]) == 1
+    err = capsys.readouterr().err
+    assert "basis 100,100 has zero width, so every percent stop would sit at 100" in err
+    assert "--basis MIN MAX" in err
+    assert not target.exists()
+
+
+@pytest.mark.parametrize("basis", [["60,200"], ["60", "200"], ["-10", "10"]])
+def test_convert_basis_takes_one_or_two_values(tmp_path, basis):
+    target = tmp_path / "yield.qml"
+    assert main(["ramps", "convert", "yield", str(target), "--basis", *basis]) == 0
+    vmin, vmax = (float(value) for value in ",".join(basis).split(","))
+    assert read_document(target).ramp == get_ramp("yield").resolve(vmin, vmax)
+
+
+def test_convert_basis_before_in_out_is_explained(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["ramps", "convert", "--basis", "0", "100", "yield", str(tmp_path / "a.qml")])
+    assert stop.value.code == 2
+    assert "give two numbers such as --basis 0 250, after IN and OUT" in capsys.readouterr().err

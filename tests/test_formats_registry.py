@@ -192,3 +192,18 @@ def test_document_writers_accept_plain_ramps():
     assert isinstance(
         loads_ramp(dumps_ramp(get_ramp("yield"), "rampkit"), "rampkit"), RampDocument
     )
+
+
+def test_zero_width_basis_is_rejected():
+    for fmt in ("qml", "gdaldem", "request", "rampkit"):
+        with pytest.raises(FormatError, match=r"basis 100,100 has zero width.*vmin below vmax"):
+            dumps_ramp(get_ramp("yield"), fmt, basis=(100, 100))
+
+
+def test_zero_width_document_basis_is_rejected():
+    from rampkit.colorize import Basis
+
+    document = RampDocument(get_ramp("yield"), basis=Basis.fixed(5, 5))
+    for fmt in ("qml", "gdaldem", "sld"):
+        with pytest.raises(FormatError, match=r"basis 5,5 has zero width"):
+            dumps_ramp(document, fmt)

@@ -49,19 +49,46 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _basis(text: str) -> tuple[float, float]:
-    parts = text.split(",")
+def _basis(values: list[str]) -> tuple[float, float]:
+    """Parse ``--basis MIN MAX`` or ``--basis MIN,MAX``."""
+    text = " ".join(values)
+    if len(values) == 1:
+        parts = values[0].split(",")
+    elif len(values) == 2 and "," not in text:
+        parts = values
+    else:
+        raise argparse.ArgumentTypeError(
+            f"basis {text!r} is not MIN MAX or MIN,MAX; give two numbers such as "
+            "--basis 0 250, after IN and OUT"
+        )
     try:
         vmin, vmax = (float(part) for part in parts)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"basis {text!r} is not MIN,MAX; give two numbers such as 0,250"
+            f"basis {text!r} is not MIN MAX or MIN,MAX; give two numbers such as --basis 0 250"
         ) from None
     if not (math.isfinite(vmin) and math.isfinite(vmax)) or vmin > vmax:
         raise argparse.ArgumentTypeError(
-            f"basis {text!r} is not a finite range with MIN <= MAX; give one such as 0,250"
+            f"basis {text!r} is not a finite range with MIN <= MAX; give one such as "
+            "--basis 0 250"
         )
     return vmin, vmax
+
+
+class _BasisAction(argparse.Action):
+    """Store ``--basis`` as a ``(vmin, vmax)`` pair, from one or two values."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        try:
+            setattr(namespace, self.dest, _basis(list(values)))
+        except argparse.ArgumentTypeError as exc:
+            raise argparse.ArgumentError(self, str(exc)) from None
 
 
 def _option(text: str) -> tuple[str, Any]:
@@ -181,9 +208,11 @@ def add_parser(subparsers: Any) -> None:
     convert.add_argument("--from", dest="from_format", metavar="FORMAT", help="format of IN")
     convert.add_argument(
         "--basis",
-        type=_basis,
-        metavar="MIN,MAX",
-        help="value range that percent stops resolve against, for formats that take values",
+        nargs="+",
+        action=_BasisAction,
+        metavar=("MIN", "MAX"),
+        help="value range that percent stops resolve against, for formats that take values: "
+        "two numbers, MIN MAX or MIN,MAX, with MIN below MAX",
     )
     convert.add_argument("--force", action="store_true", help="replace OUT if it exists")
     convert.add_argument(

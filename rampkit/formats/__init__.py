@@ -39,6 +39,7 @@ from rampkit.formats._atomic import write_atomic
 from rampkit.formats.document import (
     RampDocument,
     as_document,
+    check_basis_width,
     coerce_basis,
     dumps_document,
     loads_document,
@@ -274,6 +275,8 @@ def _write_gdaldem(document: RampDocument, *, basis: Any = None, lossy: bool = F
 
     ramp = document.ramp
     chosen = coerce_basis(basis) or document.basis
+    if ramp.relative:
+        check_basis_width(chosen)
     # With a basis the file gets values, which gdaldem applies to any raster
     # the same way; without one it keeps percents of each raster's range.
     if ramp.relative and chosen is not None and chosen.resolved:
@@ -726,8 +729,12 @@ def dumps_ramp(
         raise FormatError(
             f"option {unknown[0]!r} is not used by format {fmt.name!r}; its options: {takes}"
         )
+    document = as_document(ramp)
+    chosen = coerce_basis(basis)
+    if document.ramp.relative:
+        check_basis_width(chosen)
     try:
-        return fmt.writer(as_document(ramp), basis=coerce_basis(basis), lossy=lossy, **options)
+        return fmt.writer(document, basis=chosen, lossy=lossy, **options)
     except LossyConversionError as exc:
         message = str(exc)
         if "lossy=True" not in message or "--lossy" in message:

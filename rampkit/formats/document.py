@@ -369,6 +369,22 @@ def coerce_basis(basis: Basis | Sequence[float] | None) -> Basis | None:
     return Basis.fixed(vmin, vmax)
 
 
+def check_basis_width(basis: Basis | None) -> None:
+    """Raise :class:`FormatError` for a resolved basis with ``vmin == vmax``.
+
+    Resolving percents against such a basis puts every stop at one value,
+    which an exported ramp cannot color by.
+    """
+    if basis is None or not basis.resolved or basis.vmin != basis.vmax:
+        return
+    value = format_number(float(basis.vmin))  # type: ignore[arg-type]
+    raise FormatError(
+        f"basis {value},{value} has zero width, so every percent stop would sit at {value}; "
+        "pass basis=(vmin, vmax) with vmin below vmax (--basis MIN MAX on the command "
+        "line), such as the data range of the property"
+    )
+
+
 class Losses:
     """The parts of a ramp a writer cannot store, checked once at the end.
 
@@ -437,11 +453,12 @@ def absolute_ramp(
     if not ramp.relative:
         return ramp
     chosen = coerce_basis(basis) or document.basis
+    check_basis_width(chosen)
     if chosen is not None and chosen.resolved:
         return ramp.resolve(float(chosen.vmin), float(chosen.vmax))  # type: ignore[arg-type]
     losses.add(
         "the percent stops, because the format takes values only and no basis was given "
-        "(pass basis=(vmin, vmax), or --basis MIN,MAX)"
+        "(pass basis=(vmin, vmax), or --basis MIN MAX)"
     )
     return replace(ramp, relative=False)
 
