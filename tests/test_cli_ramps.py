@@ -50,6 +50,64 @@ def test_ramps_show_formats(capsys):
     assert loads_gdaldem(capsys.readouterr().out) == get_ramp("moisture")
 
 
+def test_ramps_show_every_writable_format(capsys):
+    from rampkit.formats import FORMATS, loads_ramp
+
+    for name, fmt in FORMATS.items():
+        if not fmt.can_write:
+            continue
+        args = ["ramps", "show", "leaf_standard", "--format", name, "--basis", "0", "100"]
+        assert main([*args, "--lossy"]) == 0, name
+        out = capsys.readouterr().out
+        assert out, name
+        if fmt.can_read:
+            assert loads_ramp(out, name).ramp.colors[0][:3] == (200, 0, 0), name
+
+
+def test_ramps_show_qml_needs_basis(capsys):
+    assert main(["ramps", "show", "leaf_standard", "--format", "qml"]) == 1
+    err = capsys.readouterr().err
+    assert "would lose the percent stops" in err
+    assert "--basis MIN MAX" in err
+    assert "--lossy on the command line" in err
+
+
+def test_ramps_show_passes_options(capsys):
+    args = ["ramps", "show", "yield", "--format", "request", "-o", "resolution=2"]
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out)["resolution"] == 2
+
+
+def test_ramps_show_unknown_format_is_usage_error(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["ramps", "show", "yield", "--format", "geotiff"])
+    assert stop.value.code == 2
+    assert "invalid choice: 'geotiff'" in capsys.readouterr().err
+
+
+def test_ramps_show_qgis_labels_and_open_class(tmp_path, capsys, cases):
+    path = tmp_path / "c06.txt"
+    path.write_text(cases["C06"]["input"]["text"])
+    assert main(["ramps", "show", str(path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "mode:        discrete" in lines
+    assert "          10  #c80000    <= 10" in lines
+    assert "          20  #00c80080  10 - 20" in lines
+    assert "        > 20  #0000c8    > 20" in lines
+
+
+def test_ramps_show_open_class_without_labels(tmp_path, capsys):
+    path = tmp_path / "classes.json"
+    path.write_text(
+        '{"mode": "discrete", "stops": [{"position": 10, "color": "#ff0000"}, '
+        '{"position": 20, "color": "#00ff00"}, {"position": 20, "color": "#0000ff"}]}'
+    )
+    assert main(["ramps", "show", str(path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "          20  #00ff00" in lines
+    assert "        > 20  #0000ff" in lines
+
+
 def test_ramps_show_a_file(tmp_path, capsys):
     path = tmp_path / "mine.txt"
     path.write_text("0 black\n100 white\n")

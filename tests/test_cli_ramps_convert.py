@@ -226,4 +226,5 @@ def test_convert_basis_before_in_out_is_explained(tmp_path, capsys):
     with pytest.raises(SystemExit) as stop:
         main(["ramps", "convert", "--basis", "0", "100", "yield", str(tmp_path / "a.qml")])
     assert stop.value.code == 2
-    assert "give two numbers such as --basis 0 250, after IN and OUT" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "give two numbers such as --basis 0 250, after the other arguments" in err

@@ -11,11 +11,11 @@ from typing import Any
 
 from rampkit.color import to_hex
 from rampkit.errors import FormatError
+from rampkit.formats.document import RampDocument
 from rampkit.presets import load_ramp, registry
+from rampkit.ramp import Ramp
 
 __all__ = ["add_parser"]
-
-SHOW_FORMATS = ("summary", "json", "colorramp", "gdaldem")
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -26,26 +26,57 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _open_class_index(ramp: Ramp) -> int | None:
+    """Return the index of a discrete ramp's open top class, if it has one.
+
+    In ``discrete`` mode a last stop that repeats the previous position
+    colors only the values above that position (QGIS writes it as ``inf``).
+    """
+    positions = ramp.positions
+    if ramp.mode == "discrete" and len(positions) > 1 and positions[-1] == positions[-2]:
+        return len(positions) - 1
+    return None
+
+
+def _print_summary(document: RampDocument) -> None:
+    ramp = document.ramp
+    print(f"name:        {ramp.name}")
+    print(f"description: {ramp.description}")
+    print(f"mode:        {ramp.mode}")
+    print(f"positions:   {'percent of basis' if ramp.relative else 'values'}")
+    keys = list(ramp.keys())
+    open_class = _open_class_index(ramp)
+    if open_class is not None:
+        keys[open_class] = f"> {keys[open_class]}"
+    labels = document.labels or ("",) * len(keys)
+    for key, color, label in zip(keys, ramp.colors, labels, strict=True):
+        print(f"  {key:>10}  {to_hex(color):<9}  {label}".rstrip())
+    print(f"  {'nv':>10}  {to_hex(ramp.nodata_color, alpha=True)}")
+
+
+def _load_document(name: str) -> RampDocument:
+    """Read a ramp file with its labels, or look up a preset by name."""
+    from rampkit.formats import read_document
+
+    path = Path(name)
+    if path.suffix and path.is_file():
+        return read_document(path)
+    return RampDocument(load_ramp(name))
+
+
 def _show(args: argparse.Namespace) -> int:
-    ramp = load_ramp(args.name)
+    document = _load_document(args.name)
+    if args.format == "summary":
+        _print_summary(document)
+        return 0
     if args.format == "json":
-        print(json.dumps(ramp.to_dict(), indent=2))
-    elif args.format == "colorramp":
-        from rampkit.formats.api import to_color_ramp
+        print(json.dumps(document.ramp.to_dict(), indent=2))
+        return 0
+    from rampkit.formats import dumps_ramp
 
-        print(json.dumps(to_color_ramp(ramp, lossy=True)))
-    elif args.format == "gdaldem":
-        from rampkit.formats.gdaldem import dumps_gdaldem
-
-        print(dumps_gdaldem(ramp), end="")
-    else:
-        print(f"name:        {ramp.name}")
-        print(f"description: {ramp.description}")
-        print(f"mode:        {ramp.mode}")
-        print(f"positions:   {'percent of basis' if ramp.relative else 'values'}")
-        for key, color in zip(ramp.keys(), ramp.colors, strict=True):
-            print(f"  {key:>10}  {to_hex(color)}")
-        print(f"  {'nv':>10}  {to_hex(ramp.nodata_color, alpha=True)}")
+    options = dict(args.option or [])
+    text = dumps_ramp(document, args.format, lossy=args.lossy, basis=args.basis, **options)
+    sys.stdout.write(text)
     return 0
 
 
@@ -59,7 +90,7 @@ def _basis(values: list[str]) -> tuple[float, float]:
     else:
         raise argparse.ArgumentTypeError(
             f"basis {text!r} is not MIN MAX or MIN,MAX; give two numbers such as "
-            "--basis 0 250, after IN and OUT"
+            "--basis 0 250, after the other arguments"
         )
     try:
         vmin, vmax = (float(part) for part in parts)
@@ -69,8 +100,7 @@ def _basis(values: list[str]) -> tuple[float, float]:
         ) from None
     if not (math.isfinite(vmin) and math.isfinite(vmax)) or vmin > vmax:
         raise argparse.ArgumentTypeError(
-            f"basis {text!r} is not a finite range with MIN <= MAX; give one such as "
-            "--basis 0 250"
+            f"basis {text!r} is not a finite range with MIN <= MAX; give one such as --basis 0 250"
         )
     return vmin, vmax
 
@@ -173,6 +203,37 @@ def _formats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _show_formats() -> tuple[str, ...]:
+    from rampkit.formats import FORMATS
+
+    writable = tuple(name for name, fmt in FORMATS.items() if fmt.can_write)
+    return ("summary", "json", *writable)
+
+
+def _add_writer_arguments(command: argparse.ArgumentParser) -> None:
+    """Add --basis, --lossy and --option, which show and convert pass to the writer."""
+    command.add_argument(
+        "--basis",
+        nargs="+",
+        action=_BasisAction,
+        metavar=("MIN", "MAX"),
+        help="value range that percent stops resolve against, for formats that take values: "
+        "two numbers, MIN MAX or MIN,MAX, with MIN below MAX",
+    )
+    command.add_argument(
+        "--lossy", action="store_true", help="write even if the format loses part of the ramp"
+    )
+    command.add_argument(
+        "--option",
+        "-o",
+        action="append",
+        type=_option,
+        metavar="KEY=VALUE",
+        help="a format option such as resolution=2, nodata=-9999 or kind=intervals "
+        "(repeatable; 'rampkit ramps formats' lists each format's options)",
+    )
+
+
 def add_parser(subparsers: Any) -> None:
     """Register ``rampkit ramps`` and its subcommands."""
     parser = subparsers.add_parser("ramps", help="list, show and convert color ramps")
@@ -181,14 +242,24 @@ def add_parser(subparsers: Any) -> None:
     list_parser = commands.add_parser("list", help="list the built-in and user ramps")
     list_parser.set_defaults(func=_list)
 
-    show = commands.add_parser("show", help="print one ramp")
+    show = commands.add_parser(
+        "show",
+        help="print one ramp",
+        description=(
+            "Print a ramp: a summary of its stops and labels, or the ramp in any format "
+            "that convert writes ('rampkit ramps formats' lists them)."
+        ),
+    )
     show.add_argument("name", help="preset name (add _r to reverse) or ramp file")
     show.add_argument(
         "--format",
-        choices=SHOW_FORMATS,
+        choices=_show_formats(),
         default="summary",
-        help="summary (default), rampkit JSON, the API's colorRamp or gdaldem text",
+        metavar="FORMAT",
+        help="summary (default), json (the ramp's rampkit JSON) or a format that convert "
+        f"writes: {', '.join(_show_formats()[2:])}",
     )
+    _add_writer_arguments(show)
     show.set_defaults(func=_show)
 
     convert = commands.add_parser(
@@ -206,27 +277,8 @@ def add_parser(subparsers: Any) -> None:
     convert.add_argument("output", metavar="OUT", help="file to write, or - for standard output")
     convert.add_argument("--to", dest="to_format", metavar="FORMAT", help="format of OUT")
     convert.add_argument("--from", dest="from_format", metavar="FORMAT", help="format of IN")
-    convert.add_argument(
-        "--basis",
-        nargs="+",
-        action=_BasisAction,
-        metavar=("MIN", "MAX"),
-        help="value range that percent stops resolve against, for formats that take values: "
-        "two numbers, MIN MAX or MIN,MAX, with MIN below MAX",
-    )
     convert.add_argument("--force", action="store_true", help="replace OUT if it exists")
-    convert.add_argument(
-        "--lossy", action="store_true", help="write even if the format loses part of the ramp"
-    )
-    convert.add_argument(
-        "--option",
-        "-o",
-        action="append",
-        type=_option,
-        metavar="KEY=VALUE",
-        help="a format option such as resolution=2, nodata=-9999 or kind=intervals "
-        "(repeatable; 'rampkit ramps formats' lists each format's options)",
-    )
+    _add_writer_arguments(convert)
     convert.set_defaults(func=_convert)
 
     formats = commands.add_parser("formats", help="list the ramp formats and what they store")

@@ -24,8 +24,8 @@ import re
 from collections.abc import Sequence
 
 from rampkit.color import RGBA, to_hex
-from rampkit.errors import FormatError
 from rampkit.colorize import Basis
+from rampkit.errors import FormatError
 from rampkit.formats.document import Losses, RampDocument, as_document, coerce_basis
 from rampkit.ramp import Ramp, format_position
 
