@@ -114,6 +114,37 @@ def test_writer_turns_repeated_last_stop_into_inf(cases):
     assert loads_qgis_colormap(text) == document
 
 
+def test_bare_discrete_ramp_gets_class_labels(cases):
+    document = loads_qgis_colormap(cases["C06"]["input"]["text"])
+    lines = dumps_qgis_colormap(document.ramp).splitlines()
+    assert lines[2:] == [
+        "10,200,0,0,255,<= 10",
+        "20,0,200,0,128,10 - 20",
+        "inf,0,0,200,255,> 20",
+    ]
+
+
+def test_bare_discrete_ramp_labels_added_inf_row():
+    lines = dumps_qgis_colormap(DISCRETE).splitlines()
+    labels = [line.split(",", 5)[5] for line in lines[2:]]
+    assert labels[0].startswith("<= ")
+    assert labels[-1] == "> 30"
+    assert labels[-2].endswith(" - 30")
+
+
+def test_bare_linear_ramp_labels_are_values():
+    ramp = Ramp.from_mapping({"0": [0, 0, 0], "10": [255, 0, 0]})
+    lines = dumps_qgis_colormap(ramp).splitlines()
+    assert lines[2:] == ["0,0,0,0,255,0", "10,255,0,0,255,10"]
+
+
+def test_qml_labels_classes_of_bare_ramp(cases):
+    document = loads_qgis_colormap(cases["C06"]["input"]["text"])
+    root = ET.fromstring(dumps_qml(document.ramp).split("\n", 1)[1])
+    labels = [item.get("label") for item in root.iter("item")]
+    assert labels == ["<= 10", "10 - 20", "> 20"]
+
+
 def test_writer_needs_basis_for_percents():
     with pytest.raises(LossyConversionError, match=r"would lose the percent stops.*--basis"):
         dumps_qgis_colormap(get_ramp("yield"))

@@ -123,12 +123,34 @@ def _build(
     return RampDocument(ramp, labels=keep_labels)
 
 
+def _class_labels(ramp: Ramp) -> list[str]:
+    """Label each class of a discrete ramp by the values it colors.
+
+    A stop closes the class above the previous stop (``10 - 20``), the first
+    class is ``<= 10``, and a last stop that repeats the previous position is
+    the open top class (``> 20``).
+    """
+    keys = [format_number(position) for position in ramp.positions]
+    labels = []
+    for index, key in enumerate(keys):
+        if index == 0:
+            labels.append(f"<= {key}")
+        elif keys[index - 1] == key and index == len(keys) - 1:
+            labels.append(f"> {key}")
+        else:
+            labels.append(f"{keys[index - 1]} - {key}")
+    return labels
+
+
 def _items_for_writing(
     document: RampDocument, basis: Basis | Sequence[float] | None, losses: Losses
 ) -> tuple[Ramp, list[tuple[str, RGBA, str]]]:
     ramp = absolute_ramp(document, basis, losses)
     losses.mode(tuple(_TYPE_OF_MODE))
-    labels = document.with_ramp(ramp).stop_labels()
+    if ramp.mode == "discrete" and not document.labels and not document.label_format:
+        labels = _class_labels(ramp)
+    else:
+        labels = document.with_ramp(ramp).stop_labels()
     items = [
         (format_number(stop.position), stop.color, label)
         for stop, label in zip(ramp.stops, labels, strict=True)
