@@ -10,15 +10,28 @@ Projection
 
 Footprints
     Each point covers a footprint, a disc (``ROUND``) or a square
-    (``SQUARE``) whose diameter or side is in ground metres: the point's
-    swath width (``equipmentWidth``) where the data has one. A point without
-    a width takes the median width of the other points. When no point has a
-    width, every point takes the spacing the points would have if spread
-    evenly over their bounding box, ``sqrt(area / count)``. Ground
-    metres become CRS units through the scale factor at the point's
-    latitude: ``1 / cos(lat)`` for Web Mercator, and degrees of a sphere of
-    radius 6,378,137 m for EPSG:4326, where a round footprint becomes an
-    ellipse.
+    (``SQUARE``) whose diameter or side is in ground metres. A point of a
+    machine log stands for the strip that its header section covered since
+    the previous log entry: a rectangle as wide as the swath
+    (``equipmentWidth``) and as long as the distance travelled
+    (``distance``). The footprint's size is that rectangle's diagonal,
+    ``sqrt(width**2 + distance**2)``, which makes the disc the smallest one
+    that contains the rectangle when the rectangle is centred on the point.
+    Consecutive points of a section and side-by-side sections then cover
+    their strips without gaps. A disc only as wide as the swath leaves
+    unpainted pixels where four neighbouring discs meet, because
+    side-by-side discs touch at one point only.
+
+    A point without a usable distance (missing, NaN or 0) takes its width
+    alone. A point without a width takes the median width of the other
+    points. When no point has a width, every point takes the spacing the
+    points would have if spread evenly over their bounding box,
+    ``sqrt(area / count)``, and the distance is not used. The sizes come
+    from each point's own properties, so they do not depend on the order of
+    the points. Ground metres become CRS units through the scale factor at
+    the point's latitude: ``1 / cos(lat)`` for Web Mercator, and degrees of
+    a sphere of radius 6,378,137 m for EPSG:4326, where a round footprint
+    becomes an ellipse.
 
 Coverage and aggregation
     A pixel is covered by a footprint when the pixel's centre lies inside
@@ -37,6 +50,7 @@ Grid
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 import math
 import warnings
@@ -151,30 +165,48 @@ def _check_options(resolution: float, shape: str, aggregate: str) -> tuple[float
 def footprint_diameters(op: Operation) -> NDArray[np.float64]:
     """Return each point's footprint diameter in ground metres.
 
-    Each point takes its swath width (``equipmentWidth``, converted from its
-    unit to metres), or the median width of the other points when it has
-    none. When no point has a width, all take the even-spacing estimate
+    Each point takes the diagonal ``sqrt(width**2 + distance**2)`` of the
+    rectangle it stands for. The width is the swath width
+    (``equipmentWidth``), or the median width of the other points when it
+    has none. The distance is the distance travelled since the previous log
+    entry (``distance``), or 0 when missing. Widths and distances are converted from their
+    units to metres; a property without a unit is taken as metres. When no
+    point has a width, all take the even-spacing estimate
     ``sqrt(bounding-box area / count)``.
 
     Raises
     ------
     GridError
-        When ``equipmentWidth`` has a unit that is not a length.
+        When ``equipmentWidth`` or ``distance`` has a unit that is not a length.
     """
-    width = op.properties.get("equipmentWidth")
-    if width is not None:
-        unit = op.units.get("equipmentWidth", "m")
-        factor = LENGTH_UNITS.get(unit.strip().lower())
-        if factor is None:
-            raise GridError(
-                f"equipmentWidth unit {unit!r} of operation {op.id!r} is not a known length "
-                f"unit; use one of {', '.join(LENGTH_UNITS)} or pass footprint_m"
-            )
-        metres = width * factor
-        usable = np.isfinite(metres) & (metres > 0)
-        if usable.any():
-            return np.where(usable, metres, np.median(metres[usable]))
-    return np.full(len(op), _even_spacing(op.lon, op.lat))
+    widths = _lengths_in_metres(op, "equipmentWidth")
+    if widths is None:
+        return np.full(len(op), _even_spacing(op.lon, op.lat))
+    usable = np.isfinite(widths) & (widths > 0)
+    if not usable.any():
+        return np.full(len(op), _even_spacing(op.lon, op.lat))
+    widths = np.where(usable, widths, np.median(widths[usable]))
+
+    distances = _lengths_in_metres(op, "distance")
+    if distances is None:
+        return widths
+    distances = np.where(np.isfinite(distances) & (distances > 0), distances, 0.0)
+    return np.hypot(widths, distances)
+
+
+def _lengths_in_metres(op: Operation, name: str) -> NDArray[np.float64] | None:
+    """Return a length property in metres, or None when the operation lacks it."""
+    values = op.properties.get(name)
+    if values is None:
+        return None
+    unit = op.units.get(name) or "m"
+    factor = LENGTH_UNITS.get(unit.strip().lower())
+    if factor is None:
+        raise GridError(
+            f"{name} unit {unit!r} of operation {op.id!r} is not a known length "
+            f"unit; use one of {', '.join(LENGTH_UNITS)} or pass footprint_m"
+        )
+    return np.asarray(values, dtype=np.float64) * factor
 
 
 def _even_spacing(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> float:
@@ -315,10 +347,31 @@ def _smallest_resolution(
     )
     while pixels(candidate) > max_pixels:
         candidate *= 1.001
-    # Round up to 3 significant digits, a number a user can type.
-    digits = 2 - math.floor(math.log10(candidate))
-    rounded = math.ceil(candidate * 10**digits) / 10**digits
-    return rounded if pixels(rounded) <= max_pixels else candidate
+    # Round up to the fewest significant digits, from 3, that still fit, so
+    # the message names a number a user can type and that works as printed.
+    # Snapping to the lattice makes the pixel count uneven in the resolution,
+    # so a rounded-up value can still be one row too many.
+    for significant in range(3, 17):
+        scale = 10.0 ** (significant - 1 - math.floor(math.log10(candidate)))
+        rounded = math.ceil(candidate * scale) / scale
+        if pixels(rounded) <= max_pixels:
+            return rounded
+    return candidate
+
+
+def _outside_stacklevel() -> int:
+    """Return the ``stacklevel`` that points a warning at the first caller outside this module.
+
+    Call it from the function that warns. Both :func:`rasterize` and
+    :func:`rasterize_points` warn through the same code, so a fixed
+    ``stacklevel`` would point at this module for one of them.
+    """
+    frame = inspect.currentframe()
+    level = 0
+    while frame is not None and frame.f_code.co_filename == __file__:
+        frame = frame.f_back
+        level += 1
+    return level
 
 
 def rasterize_points(
@@ -386,7 +439,7 @@ def rasterize_points(
                 f"Mercator limit of latitude "
                 f"±{MERCATOR_LAT_LIMIT:.4f}°; use projection='EPSG:4326' to keep them",
                 RampkitWarning,
-                stacklevel=2,
+                stacklevel=_outside_stacklevel(),
             )
             keep &= ~beyond
     bad_sizes = keep & ~(np.isfinite(diameters) & (diameters > 0))
@@ -438,7 +491,7 @@ def rasterize_points(
         raise GridError(
             f"resolution {resolution!r} gives a grid of {columns} x {rows} = "
             f"{columns * rows} pixels, over the cap of {int(max_pixels)}; use a resolution "
-            f"of at least {smallest:g}"
+            f"of at least {smallest!r}"
         )
     ymax = ymin + rows * resolution
 
@@ -508,8 +561,9 @@ def rasterize(
     shape : {"ROUND", "SQUARE"}
         The footprint of each point.
     footprint_m : float or array_like, optional
-        Footprint diameter or side in ground metres; by default each point's
-        swath width (see :func:`footprint_diameters`).
+        Footprint diameter or side in ground metres; by default the diagonal
+        of each point's swath width and distance travelled (see
+        :func:`footprint_diameters`).
     aggregate : {"mean", "min", "max", "sum", "count"}
         How overlapping footprints combine.
     max_pixels : int

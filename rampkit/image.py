@@ -126,13 +126,15 @@ class RenderedImage:
 def latlon_bounds(extent: Sequence[float], crs: str) -> list[list[float]]:
     """Return ``[[south, west], [north, east]]`` in degrees for an extent in a CRS.
 
-    Web Mercator y beyond the edge of its square is clamped to latitude
-    ±85.0511287798066°, so the result is always finite.
+    Latitudes are clamped to the Web Mercator limit ±85.0511287798066° and
+    longitudes to ±180°, in either CRS, because web maps show nothing
+    beyond that latitude; the result is always finite.
 
     NOTE: a web map stretches an overlay linearly in Web Mercator, so an
     EPSG:4326 image, whose rows are equal steps of latitude, lands a little
-    off between its edges. The error grows with the image's height; render
-    in EPSG:3857 for map overlays.
+    off between its edges. The error grows with the image's height, and an
+    EPSG:4326 image that reaches past the latitude limit is squeezed into
+    the clamped bounds. Render in EPSG:3857 for map overlays.
 
     Examples
     --------
@@ -141,16 +143,16 @@ def latlon_bounds(extent: Sequence[float], crs: str) -> list[list[float]]:
     [[-85.0511287798066, -180.0], [85.0511287798066, 180.0]]
     """
     xmin, ymin, xmax, ymax = (float(value) for value in extent)
-    if normalize_projection(crs) == "EPSG:4326":
-        return [[ymin, xmin], [ymax, xmax]]
     radius = 6378137.0
+    geographic = normalize_projection(crs) == "EPSG:4326"
 
     def lat(y: float) -> float:
-        degrees = math.degrees(math.atan(math.sinh(y / radius)))
+        degrees = y if geographic else math.degrees(math.atan(math.sinh(y / radius)))
         return max(-MERCATOR_LAT_LIMIT, min(MERCATOR_LAT_LIMIT, degrees))
 
     def lon(x: float) -> float:
-        return max(-180.0, min(180.0, math.degrees(x / radius)))
+        degrees = x if geographic else math.degrees(x / radius)
+        return max(-180.0, min(180.0, degrees))
 
     return [[lat(ymin), lon(xmin)], [lat(ymax), lon(xmax)]]
 

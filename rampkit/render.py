@@ -67,7 +67,8 @@ def render_operation(
         True applies :func:`rampkit.operations.clean_operation` with its
         defaults, a dict passes those options to it, False skips cleaning.
     footprint_m : float, optional
-        Footprint size in ground metres; by default each point's swath width.
+        Footprint size in ground metres; by default the diagonal of each
+        point's swath width and distance travelled.
     max_pixels : int
         The largest grid allowed.
 

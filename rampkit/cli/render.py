@@ -17,8 +17,9 @@ Render one property of an operation to an RGBA PNG with its GDAL sidecar
 GeoJSON, GeoParquet, zipped shapefile or CSV file of points, or the id of a
 bundled sample operation. The points are cleaned (the API's default rules,
 the speed filter and the harvest outlier filter), gridded with a footprint
-per point sized from its swath width, and colorized. The command prints the
-extent and the min and max that percent stops resolved against.
+per point sized from its swath width and the distance travelled since the
+previous point, and colorized. The command prints the extent and the min
+and max that percent stops resolved against.
 """
 
 
@@ -188,8 +189,8 @@ def add_parser(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--shape", choices=("round", "square"), default="round", type=str.lower,
-        help="footprint of each point: a disc or a square as wide as the swath (default "
-        "round)",
+        help="footprint of each point: a disc or a square, sized as --footprint says "
+        "(default round)",
     )
     parser.add_argument(
         "--projection", default="EPSG:3857", metavar="EPSG:3857|EPSG:4326",
@@ -198,8 +199,8 @@ def add_parser(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--footprint", type=float, default=None, metavar="METRES",
-        help="footprint diameter in ground metres for every point; default: each point's "
-        "swath width",
+        help="footprint diameter in ground metres for every point; default: the diagonal "
+        "of each point's swath width and distance travelled",
     )
     scale = parser.add_mutually_exclusive_group()
     scale.add_argument(
