@@ -78,6 +78,12 @@ def test_ramps_show_passes_options(capsys):
     assert json.loads(capsys.readouterr().out)["resolution"] == 2
 
 
+def test_ramps_show_summary_rejects_writer_options(capsys):
+    assert main(["ramps", "show", "yield", "--basis", "0", "100"]) == 1
+    err = capsys.readouterr().err
+    assert "--basis, --lossy and --option do not apply to --format summary" in err
+
+
 def test_ramps_show_unknown_format_is_usage_error(capsys):
     with pytest.raises(SystemExit) as stop:
         main(["ramps", "show", "yield", "--format", "geotiff"])

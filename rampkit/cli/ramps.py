@@ -66,6 +66,11 @@ def _load_document(name: str) -> RampDocument:
 
 def _show(args: argparse.Namespace) -> int:
     document = _load_document(args.name)
+    if args.format in ("summary", "json") and (args.basis or args.lossy or args.option):
+        raise FormatError(
+            f"--basis, --lossy and --option do not apply to --format {args.format}; "
+            "use them with a format that convert writes, such as --format qml"
+        )
     if args.format == "summary":
         _print_summary(document)
         return 0

@@ -259,6 +259,8 @@ def dumps_qgis_colormap(
     ----------
     ramp : Ramp or RampDocument
         Labels come from the document (see :meth:`RampDocument.stop_labels`).
+        A discrete ramp without labels or ``label_format`` gets class labels
+        (``<= 10``, ``10 - 20``, ``> 20``).
     basis : Basis or (vmin, vmax), optional
         Resolves a percent ramp; by default the document's basis.
     lossy : bool, default False
