@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -249,3 +250,53 @@ def test_serve_help_lists_options() -> None:
     for option in ("--host", "--port", "--data", "--token", "--max-pixels"):
         assert option in result.stdout
 
+
+
+def test_serve_rejects_port_out_of_range() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "rampkit.cli", "serve", "--port", "99999"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[-1] == (
+        "rampkit serve: error: argument --port: port 99999 is outside 0-65535; "
+        "give a port in that range (0 picks a free one)"
+    )
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_busy_port_is_one_line() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = int(busy.getsockname()[1])
+        result = subprocess.run(
+            [sys.executable, "-m", "rampkit.cli", "serve", "--port", str(port)],
+            cwd=ROOT, capture_output=True, text=True, timeout=60,
+        )
+    assert result.returncode == 1
+    # No banner: the service never listened.
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"rampkit: error: port {port} on 127.0.0.1 is already in use; "
+        "pick another with --port\n"
+    )
+
+
+def test_serve_port_zero_prints_bound_port() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rampkit.cli", "serve", "--port", "0"],
+        cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        banner = process.stdout.readline()  # type: ignore[union-attr]
+        match = re.match(r"rampkit images service on (http://127\.0\.0\.1:(\d+)) ", banner)
+        assert match, banner
+        assert int(match.group(2)) != 0
+        response = httpx.get(match.group(1) + "/services/operations/api/operations", timeout=10)
+        assert response.status_code == 200
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)

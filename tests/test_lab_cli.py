@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from rampkit.cli import main
+from rampkit.cli import build_parser, main
 from rampkit.cli.lab import QUICKSTART, find_notebooks, lab_command
 from rampkit.errors import RampkitError
 
@@ -30,6 +30,16 @@ def test_lab_help(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "quickstart" in out
     assert "--no-browser" in out
+
+
+def test_lab_rejects_port_out_of_range(capsys: pytest.CaptureFixture[str]) -> None:
+    # Parsing alone: a port that got through would start JupyterLab.
+    with pytest.raises(SystemExit) as exit_info:
+        build_parser().parse_args(["lab", "--port", "70000"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --port: port 70000 is outside 0-65535" in err
+    assert "Traceback" not in err
 
 
 def test_finds_checkout_notebooks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -24,6 +24,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from rampkit.cli.serve import port_number
 from rampkit.errors import RampkitError
 
 __all__ = ["QUICKSTART", "add_parser", "find_notebooks", "lab_command"]
@@ -156,7 +157,8 @@ def add_parser(subparsers: Any) -> None:
         "--notebook-dir", help="folder with the rampkit notebooks (default: found)"
     )
     parser.add_argument(
-        "--port", type=int, default=0, help="server port (default: the first free from 8888)"
+        "--port", type=port_number, default=0,
+        help="server port, 0-65535 (default 0: the first free port from 8888)",
     )
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser tab")
     parser.add_argument(

@@ -3,13 +3,78 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
+import socket
 from typing import Any
 
-__all__ = ["add_parser"]
+from rampkit.errors import RampkitError
+
+__all__ = ["add_parser", "port_number"]
 
 ENV_SERVE_TOKEN = "RAMPKIT_SERVE_TOKEN"
+
+
+def port_number(text: str) -> int:
+    """Parse a ``--port`` value: a TCP port from 0 to 65535, where 0 picks a free one."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"port {text!r} is not a whole number; give a port from 0 to 65535"
+        ) from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"port {port} is outside 0-65535; give a port in that range (0 picks a free one)"
+        )
+    return port
+
+
+def _listen_sockets(host: str, port: int) -> list[socket.socket]:
+    """Bind one socket for each address ``host`` resolves to, as uvicorn would.
+
+    Binding here, before uvicorn starts, turns a busy port into one line on
+    stderr instead of uvicorn's log and exit, and lets the banner print only
+    once the address is held.
+
+    Raises
+    ------
+    RampkitError
+        If ``host`` does not resolve or an address cannot be bound.
+    """
+    try:
+        addresses = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
+    except socket.gaierror as exc:
+        raise RampkitError(
+            f"host {host!r} cannot be resolved ({exc.strerror}); pass an address such as "
+            "127.0.0.1 to --host"
+        ) from exc
+    sockets: list[socket.socket] = []
+    try:
+        for family, kind, protocol, _, address in dict.fromkeys(addresses):
+            # asyncio (3.11) sets TCP_NODELAY only on connections of a socket made
+            # with IPPROTO_TCP, so the protocol comes from getaddrinfo, not 0.
+            sock = socket.socket(family, kind, protocol)
+            sockets.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind(address)
+    except OSError as exc:
+        for sock in sockets:
+            sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise RampkitError(
+                f"port {port} on {host} is already in use; pick another with --port"
+            ) from exc
+        raise RampkitError(
+            f"listening on port {port} of {host} failed: {exc.strerror}; pick another "
+            "--port or --host"
+        ) from exc
+    return sockets
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -25,15 +90,31 @@ def _serve(args: argparse.Namespace) -> int:
     service_logger = logging.getLogger("rampkit.api.service")
     if service_logger.getEffectiveLevel() > logging.INFO and not args.quiet:
         service_logger.setLevel(logging.INFO)
-    source = args.data or "the bundled samples"
-    auth = "a Bearer token" if token else "no token"
-    print(
-        f"rampkit images service on http://{args.host}:{args.port} serving {source}, "
-        f"requiring {auth}; press Ctrl+C to stop",
-        flush=True,
-    )
-    # uvicorn's own access log would print query strings; the service logs paths only.
-    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
+    sockets = _listen_sockets(args.host, args.port)
+    try:
+        bound_port = int(sockets[0].getsockname()[1])
+        url_host = f"[{args.host}]" if ":" in args.host else args.host
+        source = args.data or "the bundled samples"
+        auth = "a Bearer token" if token else "no token"
+        print(
+            f"rampkit images service on http://{url_host}:{bound_port} serving {source}, "
+            f"requiring {auth}; press Ctrl+C to stop",
+            flush=True,
+        )
+        # uvicorn's own access log would print query strings; the service logs paths only.
+        config = uvicorn.Config(
+            app, host=args.host, port=bound_port, log_config=None, access_log=False
+        )
+        server = uvicorn.Server(config)
+        try:
+            server.run(sockets=sockets)
+        except KeyboardInterrupt:
+            # uvicorn shuts down on Ctrl+C and then raises KeyboardInterrupt again.
+            # Ctrl+C is the normal way to stop, so it exits with 0.
+            pass
+    finally:
+        for sock in sockets:
+            sock.close()
     return 0
 
 
@@ -52,7 +133,10 @@ def add_parser(subparsers: Any) -> None:
         "--host", default="127.0.0.1",
         help="address to listen on (default 127.0.0.1, this machine only)",
     )
-    parser.add_argument("--port", type=int, default=8765, help="TCP port (default 8765)")
+    parser.add_argument(
+        "--port", type=port_number, default=8765,
+        help="TCP port, 0-65535 (default 8765; 0 picks a free one)",
+    )
     parser.add_argument(
         "--data", metavar="DIR", default=None,
         help="folder of operation files (.geojson, .geojson.gz, .parquet, .zip, .csv, each "
