@@ -44,9 +44,63 @@ def test_text_box_moves_stop(editor: RampEditor) -> None:
 
 def test_move_is_clamped_between_neighbours(editor: RampEditor) -> None:
     editor.rows[1].slider.value = 90.0
-    # Stop 2 sits at 50 %: stop 1 stops there instead of jumping past it.
-    assert editor.ramp.positions == (0.0, 50.0, 50.0, 75.0, 100.0)
-    assert editor.rows[1].slider.value == 50.0
+    # Stop 3 sits at 50 %: stop 2 stays one slider step (0.1 %) short of it.
+    assert editor.ramp.positions == (0.0, 49.9, 50.0, 75.0, 100.0)
+    assert editor.rows[1].slider.value == 49.9
+    assert editor.message.value == (
+        "<span class='rampkit-note'>stop 2 position 90 % is past stop 3 at 50 %, so 49.9 % "
+        "is used; type 50 to put both stops at 50 % (a hard step)</span>"
+    )
+
+
+def test_typed_position_past_next_stop(editor: RampEditor) -> None:
+    editor.rows[2].text.value = 150.0
+    assert editor.ramp.positions == (0.0, 25.0, 74.9, 75.0, 100.0)
+    assert editor.rows[2].text.value == 74.9
+    assert "stop 3 position 150 % is past stop 4 at 75 %, so 74.9 % is used" in (
+        editor.message.value
+    )
+
+
+def test_move_past_previous_stop(editor: RampEditor) -> None:
+    editor.rows[3].slider.value = 10.0
+    assert editor.ramp.positions == (0.0, 25.0, 50.0, 50.1, 100.0)
+    assert "stop 4 position 10 % is past stop 3 at 50 %, so 50.1 % is used" in (
+        editor.message.value
+    )
+
+
+def test_exact_neighbour_position_makes_hard_step(editor: RampEditor) -> None:
+    editor.rows[2].text.value = 75.0
+    assert editor.ramp.positions == (0.0, 25.0, 75.0, 75.0, 100.0)
+    assert editor.message.value == ""
+
+
+def test_clamp_keeps_closer_position(editor: RampEditor) -> None:
+    editor.rows[2].text.value = 74.95
+    editor.rows[2].text.value = 80.0
+    # The stop already sits within one step of stop 4, so it stays put.
+    assert editor.ramp.positions[2] == 74.95
+    assert "so 74.95 % is used" in editor.message.value
+
+
+def test_clamp_note_clears_on_next_edit(editor: RampEditor) -> None:
+    editor.rows[1].slider.value = 90.0
+    assert editor.message.value
+    editor.rows[1].slider.value = 30.0
+    assert editor.message.value == ""
+
+
+def test_value_clamp_names_unit() -> None:
+    editor = RampEditor("yield", values=VALUES, unit="t/ha")
+    editor.use_percent(False)
+    # The values run from 10 to 110, so the stops sit at 10, 35, 60, 85 and 110,
+    # and the slider step is 0.1.
+    editor.rows[1].text.value = 100.0
+    assert editor.ramp.positions == (10.0, 59.9, 60.0, 85.0, 110.0)
+    assert "stop 2 position 100 t/ha is past stop 3 at 60 t/ha, so 59.9 t/ha is used" in (
+        editor.message.value
+    )
 
 
 def test_color_picker_recolors_stop(editor: RampEditor) -> None:
@@ -164,6 +218,10 @@ def test_bad_text_position_shows_message() -> None:
     # Clamped to the percent range rather than rejected.
     assert editor.ramp.positions[4] == 100.0
     assert editor.rows[4].text.value == 100.0
+    assert editor.message.value == (
+        "<span class='rampkit-note'>stop 5 position 250 % is outside 0-100 %, so 100 % is "
+        "used</span>"
+    )
 
 
 def test_place_stops_without_values_raises() -> None:

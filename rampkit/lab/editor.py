@@ -8,10 +8,13 @@ one change per edit and the editor never holds a half-edited ramp.
 Stop rows
     Each row has a slider and a text box for the position and a color
     picker. A moved stop is clamped between its neighbours, so the row a
-    user drags keeps its place and never swaps with the next stop. Positions
-    are percents of the basis range or values in the data's unit, as the
-    ramp is; the *positions* toggle converts between the two through the
-    editor's basis.
+    user drags keeps its place and never swaps with the next stop. A clamped
+    stop stays one slider step short of its neighbour, and the editor's
+    message names the stop, the position requested and the position used.
+    Two stops share a position (a hard step) only when that exact position
+    is typed. Positions are percents of the basis range or values in the
+    data's unit, as the ramp is; the *positions* toggle converts between the
+    two through the editor's basis.
 
 History
     Each edit pushes the previous ramp on the undo stack. Consecutive edits of
@@ -21,6 +24,7 @@ History
 
 from __future__ import annotations
 
+import html
 import logging
 import math
 from collections.abc import Callable, Sequence
@@ -53,6 +57,15 @@ def _alpha_to_opacity(alpha: int) -> float:
 
 def _opacity_to_alpha(opacity: float) -> int:
     return int(round(min(max(opacity, 0.0), 1.0) * 255))
+
+
+def _format_position(position: float) -> str:
+    return f"{position:.10g}"
+
+
+def _tidy(position: float) -> float:
+    # Drops the binary noise of a sum such as 2.4875 - 0.001.
+    return float(f"{position:.12g}")
 
 
 def _schemes() -> tuple[str, ...]:
@@ -304,6 +317,11 @@ class RampEditor(widgets.VBox):
     def move_stop(self, index: int, position: float) -> None:
         """Move stop ``index``, clamped between its neighbours.
 
+        A position past a neighbour is clamped to one slider step short of
+        it, and the editor's ``message`` shows a note with the stop, the
+        position requested and the position used. Only the neighbour's exact
+        position puts both stops at one position (a hard step).
+
         Parameters
         ----------
         index : int
@@ -311,14 +329,51 @@ class RampEditor(widgets.VBox):
         position : float
             New position, a percent or a value as the ramp is.
         """
-        positions = self.ramp.positions
         self.ramp._stop_at(index)
-        low = positions[index - 1] if index > 0 else -math.inf
-        high = positions[index + 1] if index + 1 < len(positions) else math.inf
+        requested = float(position)
+        used, note = self._clamp_position(index, requested)
+        if note:
+            self.message.value = f"<span class='rampkit-note'>{note}</span>"
+        else:
+            self.message.value = ""
+        self._set_ramp(self.ramp.move_stop(index, used), group=("move", index))
+
+    def _clamp_position(self, index: int, requested: float) -> tuple[float, str]:
+        """Return where stop ``index`` goes for ``requested``, and a note when it is clamped.
+
+        The note is "" when the requested position is used as it is.
+        """
+        positions = self.ramp.positions
+        current = positions[index]
+        step = self._slider_range()[2]
+        unit = self._position_unit()
+        neighbour_index = None
+        if index > 0 and requested < positions[index - 1]:
+            neighbour_index = index - 1
+            # One step above the neighbour, unless the stop already sits closer.
+            used = min(_tidy(positions[index - 1] + step), current)
+        elif index + 1 < len(positions) and requested > positions[index + 1]:
+            neighbour_index = index + 1
+            used = max(_tidy(positions[index + 1] - step), current)
+        elif self.ramp.relative and not 0.0 <= requested <= 100.0:
+            used = min(max(requested, 0.0), 100.0)
+        else:
+            return requested, ""
+
+        stop = f"stop {index + 1} position {_format_position(requested)}{unit}"
+        result = f"so {_format_position(used)}{unit} is used"
+        if neighbour_index is None:
+            return used, f"{stop} is outside 0-100 %, {result}"
+        neighbour = _format_position(positions[neighbour_index])
+        return used, (
+            f"{stop} is past stop {neighbour_index + 1} at {neighbour}{unit}, {result}; "
+            f"type {neighbour} to put both stops at {neighbour}{unit} (a hard step)"
+        )
+
+    def _position_unit(self) -> str:
         if self.ramp.relative:
-            low, high = max(low, 0.0), min(high, 100.0)
-        clamped = min(max(float(position), low), high)
-        self._set_ramp(self.ramp.move_stop(index, clamped), group=("move", index))
+            return " %"
+        return f" {html.escape(self.unit)}" if self.unit else ""
 
     def set_color(self, index: int, color: Any) -> None:
         """Recolor stop ``index``; keeps the stop's alpha when ``color`` has none."""
@@ -461,13 +516,13 @@ class RampEditor(widgets.VBox):
     def _guarded(self, handler: Callable[[], None]) -> None:
         if self._syncing:
             return
+        # The message is cleared before the handler runs, so a handler can set a note.
+        self.message.value = ""
         try:
             handler()
         except RampError as exc:
             self.message.value = f"<span class='rampkit-error'>{exc}</span>"
             self._refresh()
-        else:
-            self.message.value = ""
 
     def _on_preset(self, change: dict[str, Any]) -> None:
         if change["new"] != "(custom)":
