@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import logging
 import os
@@ -106,12 +107,10 @@ def _serve(args: argparse.Namespace) -> int:
             app, host=args.host, port=bound_port, log_config=None, access_log=False
         )
         server = uvicorn.Server(config)
-        try:
+        # uvicorn shuts down on Ctrl+C and then raises KeyboardInterrupt again.
+        # Ctrl+C is the normal way to stop, so it exits with 0.
+        with contextlib.suppress(KeyboardInterrupt):
             server.run(sockets=sockets)
-        except KeyboardInterrupt:
-            # uvicorn shuts down on Ctrl+C and then raises KeyboardInterrupt again.
-            # Ctrl+C is the normal way to stop, so it exits with 0.
-            pass
     finally:
         for sock in sockets:
             sock.close()
