@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import gc
 import io
+import warnings
 
 import numpy as np
 import pytest
@@ -106,6 +108,37 @@ def test_select_other_operation(lab: Lab) -> None:
 def test_unknown_operation_raises(client) -> None:
     with pytest.raises(RampkitError, match=r"operation 'no-such-field' is not listed by the"):
         Lab("no-such-field", client=client)
+
+
+@pytest.mark.parametrize(
+    ("operation", "property", "message"),
+    [
+        ("no-such-field", None, r"operation 'no-such-field' is not listed by the"),
+        (SAMPLE, "noSuchProperty", r"property 'noSuchProperty' is not a numeric property"),
+    ],
+    ids=["unknown operation", "unknown property"],
+)
+def test_failed_lab_closes_own_client(operation: str, property: str | None,
+                                      message: str) -> None:
+    # Garbage from earlier tests is collected first, so only this lab's leaks count.
+    gc.collect()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(RampkitError, match=message):
+            Lab(operation, property)
+        # An unclosed socket warns when it is collected.
+        gc.collect()
+    leaks = [str(warning.message) for warning in caught
+             if issubclass(warning.category, ResourceWarning)]
+    assert leaks == []
+
+
+def test_failed_lab_keeps_caller_client(client) -> None:
+    connections = client.http
+    with pytest.raises(RampkitError, match=r"operation 'no-such-field' is not listed"):
+        Lab("no-such-field", client=client)
+    assert client.http is connections
+    assert not connections.is_closed
 
 
 def test_fixed_basis_reaches_all_views(lab: Lab) -> None:

@@ -128,11 +128,38 @@ class Lab(widgets.VBox):
         basis: BasisLike = None,
         basemap: Any = None,
     ) -> None:
+        owns_client = client is None
         if client is None:
             from rampkit.api.client import ImagesClient
 
             client = ImagesClient.default()
         self.client = client
+        try:
+            self._build(
+                operation, property, ramp=ramp, resolution=resolution,
+                projection=projection, shape=shape, clean=clean, basis=basis, basemap=basemap,
+            )
+        except BaseException:
+            # A lab that failed to open is never used, so the connections of a
+            # client it made itself are closed here. A caller's client stays open.
+            if owns_client:
+                client.close()
+            raise
+
+    def _build(
+        self,
+        operation: str | None,
+        property: str | None,
+        *,
+        ramp: Ramp | str | None,
+        resolution: float,
+        projection: str,
+        shape: str,
+        clean: bool,
+        basis: BasisLike,
+        basemap: Any,
+    ) -> None:
+        client = self.client
         self.projection = projection
         self.shape = shape
         self._basis = basis
