@@ -15,7 +15,7 @@ from rampkit.colorize import colorize
 from rampkit.grid import rasterize
 from rampkit.image import render_grid
 from rampkit.lab.compare import RampComparison
-from rampkit.lab.mapview import MapView, encode_png_fast
+from rampkit.lab.mapview import MapView, encode_png_fast, fit_view
 from rampkit.presets import get_ramp
 from rampkit.samples import load_sample
 
@@ -43,6 +43,44 @@ def test_overlay_bounds_match_image(grid) -> None:
     (south, west), (north, east) = render_grid(grid, get_ramp("yield")).latlon_bounds
     assert [tuple(corner) for corner in view.overlay.bounds] == [(south, west), (north, east)]
     assert view.map.center == [(south + north) / 2, (west + east) / 2]
+
+
+def _pixel_size(bounds, zoom: float) -> tuple[float, float]:
+    """Return the on-screen (width, height) in CSS pixels of lat/lon bounds at a zoom."""
+    from pyproj import Transformer
+
+    (south, west), (north, east) = bounds
+    to_mercator = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
+    left, bottom = to_mercator.transform(west, south)
+    right, top = to_mercator.transform(east, north)
+    metres_per_pixel = 2 * math.pi * 6378137 / (256 * 2**zoom)
+    return (right - left) / metres_per_pixel, (top - bottom) / metres_per_pixel
+
+
+def test_map_zoom_fits_grid(grid) -> None:
+    view = MapView(grid, "yield")
+    zoom = view.map.zoom
+    width, height = _pixel_size(view.latlon_bounds, zoom)
+    # The grid fills at most 90 % of the 420 px map, and one zoom more would overflow.
+    assert max(width, height) <= 0.9 * 420
+    assert max(_pixel_size(view.latlon_bounds, zoom + 1)) > 0.9 * 420
+    assert height >= 100
+
+
+def test_map_zoom_follows_height(grid) -> None:
+    short = MapView(grid, "yield", height="210px")
+    tall = MapView(grid, "yield")
+    assert short.map.zoom == tall.map.zoom - 1
+
+
+def test_fit_view_edge_cases() -> None:
+    field = ((45.0, -93.01), (45.01, -93.0))
+    assert fit_view(field, "50vh") == fit_view(field, "400px")
+    point = ((45.0, -93.0), (45.0, -93.0))
+    assert fit_view(point) == ((45.0, -93.0), 22)
+    assert fit_view(point, max_zoom=19)[1] == 19
+    world = ((-85.0, -180.0), (85.0, 180.0))
+    assert fit_view(world)[1] == 0
 
 
 def test_no_basemap_by_default(grid) -> None:
@@ -143,6 +181,13 @@ def test_comparison_paints_both_sides(grid) -> None:
     assert np.array_equal(left, colorize(grid.values, get_ramp("yield")).rgba)
     assert np.array_equal(right, colorize(grid.values, get_ramp("moisture")).rgba)
     assert comparison.left_preset.value == "yield"
+
+
+def test_comparison_map_fits_grid(grid) -> None:
+    comparison = RampComparison(grid, "yield", "moisture")
+    view = MapView(grid, "yield")
+    assert comparison.map.zoom == view.map.zoom
+    assert comparison.map.center == view.map.center
 
 
 def test_comparison_preset_changes_one_side(grid) -> None:

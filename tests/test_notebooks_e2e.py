@@ -55,6 +55,14 @@ def _assert_widgets_rendered(tab: Any) -> None:
     assert _overlay_src(tab).startswith("data:image/png;base64,")
 
 
+def _assert_map_fits_field(tab: Any) -> None:
+    # The field fills most of the 420 px map; a map that fitted before it had
+    # a size shows it a few pixels tall.
+    box = tab.locator(OVERLAY).first.bounding_box()
+    assert box is not None
+    assert box["height"] >= 100
+
+
 def _assert_stop_moves_map(tab: Any) -> None:
     src, legend = _overlay_src(tab), _legend_html(tab)
     text_box = tab.locator(f"{STOP_ROW} input[type=number]").nth(2)
@@ -97,8 +105,10 @@ def test_quickstart_in_jupyterlab(lab_server: tuple[str, str], page: Any) -> Non
     page.wait_for_selector(f"{LEGEND} >> text=dryVolumePerArea (bu/ac)", timeout=30_000)
     _assert_widgets_rendered(page)
 
+    _assert_map_fits_field(page)
     _assert_stop_moves_map(page)
     page.locator(".leaflet-container").first.scroll_into_view_if_needed()
+    _assert_map_fits_field(page)
     assert page.errors == []
 
 
@@ -107,5 +117,9 @@ def test_quickstart_as_voila_app(voila_server: str, page: Any) -> None:  # noqa:
     page.wait_for_selector(f"{LEGEND} >> text=dryVolumePerArea (bu/ac)", timeout=120_000)
     page.wait_for_selector("text=dryVolumePerArea (bu/ac) |", timeout=30_000)
     _assert_widgets_rendered(page)
+    _assert_map_fits_field(page)
     _assert_stop_moves_map(page)
+    # The stop moves take several round trips to the kernel, so any later
+    # change of the view has arrived by now.
+    _assert_map_fits_field(page)
     assert page.errors == []

@@ -16,7 +16,7 @@ import traitlets
 
 from rampkit.colorize import Basis, BasisLike
 from rampkit.image import data_url
-from rampkit.lab.mapview import GridPainter
+from rampkit.lab.mapview import GridPainter, fit_view
 from rampkit.presets import get_ramp, registry
 from rampkit.ramp import Ramp
 
@@ -63,9 +63,13 @@ class RampComparison(widgets.VBox):
     ) -> None:
         self.painter = GridPainter(grid)
         self._basis: BasisLike = basis
-        (south, west), (north, east) = bounds = self.painter.latlon_bounds
-        options: dict[str, Any] = {"center": ((south + north) / 2, (west + east) / 2),
-                                   "zoom": 2, "layout": widgets.Layout(height=height)}
+        bounds = self.painter.latlon_bounds
+        # The comparison opens in a tab, where the map has no size until shown,
+        # so the view is computed here rather than fitted in the browser.
+        center, zoom = fit_view(bounds, height)
+        options: dict[str, Any] = {
+            "center": center, "zoom": zoom, "layout": widgets.Layout(height=height)
+        }
         if basemap is None:
             self.map = ipyleaflet.Map(layers=(), attribution_control=False, **options)
         else:
@@ -76,7 +80,6 @@ class RampComparison(widgets.VBox):
             left_layer=self.left_overlay, right_layer=self.right_overlay
         )
         self.map.add(self.split)
-        self.map.fit_bounds([[south, west], [north, east]])
 
         names = ["(custom)", *sorted(registry())]
         self.left_preset = widgets.Dropdown(options=names, description="left")

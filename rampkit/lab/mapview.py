@@ -13,12 +13,20 @@ the overlay as well. Pass ``basemap=ipyleaflet.basemaps.OpenStreetMap.Mapnik``
 ImageOverlay stretches the PNG linearly between its south-west and
 north-east corners in the map's Web Mercator projection, so EPSG:3857 grids
 line up pixel for pixel.
+
+The map is fitted to the grid in Python (:func:`fit_view`): its center and
+zoom are computed from the grid's bounds and the map's CSS height, so the
+fit does not depend on when the browser gives the map a size. ipyleaflet
+0.20's ``Map.fit_bounds`` instead changes the zoom step by step from the
+bounds the browser reports back, so its result depends on that timing, and
+in Voilà it could leave the map zoomed far out.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import re
 import struct
 import zlib
 from concurrent.futures import ThreadPoolExecutor
@@ -34,13 +42,84 @@ from rampkit.colorize import Basis, BasisLike, Colorized, colorize, resolve_basi
 from rampkit.presets import get_ramp
 from rampkit.ramp import Ramp
 
-__all__ = ["GridPainter", "MapView", "encode_png_fast", "legend_for"]
+__all__ = ["GridPainter", "MapView", "encode_png_fast", "fit_view", "legend_for"]
 
 logger = logging.getLogger(__name__)
 
 # Images of at least this many bytes are deflated in two threads; zlib
 # releases the GIL, so the halves compress at the same time.
 _PARALLEL_BYTES = 1 << 21
+
+
+# Leaflet draws Web Mercator tiles of 256 CSS pixels, so at zoom z the world is
+# 256 * 2**z pixels wide and tall.
+_TILE_PIXELS = 256
+# Leaflet's Web Mercator stops at this latitude, where the world is square.
+_MAX_LATITUDE = 85.0511287798
+# The zoom of a grid too small to measure, and the highest zoom a fit picks.
+_MAX_FIT_ZOOM = 22
+# The map height a fit assumes when the CSS height is not in pixels ("50vh").
+_DEFAULT_MAP_PIXELS = 400
+# The share of the map's height (and assumed width) the grid may fill.
+_FIT_SHARE = 0.9
+
+
+def _mercator_y(latitude: float) -> float:
+    """Return a latitude's Web Mercator y as a share of the world's height, 0 at the top."""
+    latitude = min(max(latitude, -_MAX_LATITUDE), _MAX_LATITUDE)
+    sine = math.sin(math.radians(latitude))
+    return 0.5 - math.log((1.0 + sine) / (1.0 - sine)) / (4.0 * math.pi)
+
+
+def _css_pixels(height: str | None) -> float:
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)px\s*", height or "")
+    return float(match.group(1)) if match else float(_DEFAULT_MAP_PIXELS)
+
+
+def fit_view(
+    bounds: tuple[tuple[float, float], tuple[float, float]],
+    height: str | None = "420px",
+    *,
+    max_zoom: float | None = None,
+) -> tuple[tuple[float, float], int]:
+    """Return the center and whole zoom that show ``bounds`` in a map of CSS ``height``.
+
+    The zoom is the largest at which the bounds fill at most 90 % of the
+    map's height and of its width.
+
+    Parameters
+    ----------
+    bounds : ((float, float), (float, float))
+        The ((south, west), (north, east)) corners in degrees.
+    height : str, default "420px"
+        The map's CSS height. A height in other units counts as 400 px.
+    max_zoom : float, optional
+        The map's maximum zoom; 22 when not given.
+
+    Returns
+    -------
+    ((float, float), int)
+        The (latitude, longitude) center and the zoom.
+
+    Examples
+    --------
+    A field about 1.1 km square fills a 420 px map at zoom 15:
+
+    >>> center, zoom = fit_view(((45.0, -93.01), (45.01, -93.0)))
+    >>> zoom
+    15
+    """
+    (south, west), (north, east) = bounds
+    # NOTE: the kernel never learns the map's width. The fit assumes a map at
+    # least as wide as it is tall, so a narrower map crops a wide grid.
+    pixels = _FIT_SHARE * _css_pixels(height)
+    zoom = float(_MAX_FIT_ZOOM if max_zoom is None else max_zoom)
+    spans = (abs(_mercator_y(south) - _mercator_y(north)), abs(east - west) / 360.0)
+    for span in spans:
+        if span > 0.0:
+            zoom = min(zoom, math.log2(pixels / (_TILE_PIXELS * span)))
+    center = ((south + north) / 2.0, (west + east) / 2.0)
+    return center, max(math.floor(zoom), 0)
 
 
 def _png_chunk(tag: bytes, data: bytes) -> bytes:
@@ -366,8 +445,15 @@ class MapView(widgets.VBox):
         self.overlay.bounds = ((south, west), (north, east))
         self.repaint()
         if fit:
-            self.map.fit_bounds([[south, west], [north, east]])
-            self.map.center = ((south + north) / 2.0, (west + east) / 2.0)
+            self.fit()
+
+    def fit(self) -> None:
+        """Center the map on the grid at the largest zoom that shows all of it."""
+        center, zoom = fit_view(
+            self._bounds, self.map.layout.height, max_zoom=self.map.max_zoom
+        )
+        self.map.center = center
+        self.map.zoom = zoom
 
     # -- painting (the live path) ----------------------------------------------
 
