@@ -84,7 +84,7 @@ def _parse_components(value: Sequence[object], where: str) -> RGBA:
                 f"{where}color {_short(value)} has a fractional component "
                 f"{component!r}; give integers in 0-255, not 0-1 fractions"
             )
-        number = int(component)
+        number = int(float(component))
         if not 0 <= number <= 255:
             raise ColorFormatError(
                 f"{where}color {_short(value)} has component {number} outside 0-255; "
@@ -147,8 +147,8 @@ def parse_color(value: object, *, where: str = "") -> RGBA:
     if isinstance(value, Sequence):
         return _parse_components(value, prefix)
     # numpy arrays and other iterables of numbers
-    if hasattr(value, "__len__") and hasattr(value, "__getitem__"):
-        return _parse_components(list(value), prefix)
+    if hasattr(value, "__len__") and hasattr(value, "__getitem__") and hasattr(value, "tolist"):
+        return _parse_components(list(value.tolist()), prefix)
     raise ColorFormatError(
         f"{prefix}cannot read {_short(value)} as a color; give [r, g, b], "
         "[r, g, b, a] with integers in 0-255, or a hex string such as '#c80000'"

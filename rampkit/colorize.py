@@ -179,12 +179,13 @@ def _as_basis(spec: BasisLike) -> Basis:
 
 def _unwrap(values: ArrayLike, nodata: float | None) -> tuple[NDArray[Any], float | None]:
     """Return the numpy array and nodata of an array or xarray.DataArray."""
-    if hasattr(values, "dims") and hasattr(values, "attrs"):
+    source: Any = values
+    if hasattr(source, "dims") and hasattr(source, "attrs"):
         if nodata is None:
-            attrs = values.attrs
+            attrs = source.attrs
             nodata = attrs.get("nodata", attrs.get("_FillValue"))
-        values = values.values
-    array = np.asarray(values)
+        source = source.values
+    array = np.asarray(source)
     if array.dtype.kind not in "biuf":
         raise RampError(
             f"cannot colorize values of dtype {array.dtype}; give a numeric array"
@@ -203,6 +204,7 @@ def valid_mask(values: ArrayLike, nodata: float | None = None) -> NDArray[np.boo
     [True, True, True]
     """
     array, nodata = _unwrap(values, nodata)
+    valid: NDArray[np.bool_]
     if array.dtype.kind == "f":
         valid = np.isfinite(array)
     else:
@@ -215,13 +217,14 @@ def valid_mask(values: ArrayLike, nodata: float | None = None) -> NDArray[np.boo
         # nodata value; otherwise no pixel can equal it, and casting would wrap.
         info = np.iinfo(array.dtype)
         if nodata.is_integer() and info.min <= nodata <= info.max:
-            valid &= array != array.dtype.type(int(nodata))
+            valid &= np.not_equal(array, array.dtype.type(int(nodata)))
         return valid
     if array.dtype.kind == "b":
         return valid
     # A float64 scalar makes numpy compare in double precision, as gdaldem
     # does, instead of casting the nodata value to a float32 array's dtype.
-    return valid & np.not_equal(array, np.float64(nodata))
+    valid &= np.not_equal(array, np.float64(nodata))
+    return valid
 
 
 def resolve_basis(

@@ -44,7 +44,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -114,11 +114,8 @@ def _linear(ramp: Ramp, name: str) -> tuple[Any, Any]:
     for x, color in zip(positions, colors, strict=True):
         for key, channel in zip(_CHANNELS, _unit(color), strict=True):
             segments[key].append((x, channel, channel))
-    cmap = LinearSegmentedColormap(
-        name,
-        segments,
-        N=_lut_size(positions, colors),  # type: ignore[arg-type]
-    )
+    # matplotlib types the segment data with literal channel keys.
+    cmap = LinearSegmentedColormap(name, cast(Any, segments), N=_lut_size(positions, colors))
     return cmap, norm
 
 

@@ -224,6 +224,7 @@ class Lab(widgets.VBox):
         # The comparison map is built when its tab is first opened, so the
         # lab does not paint the grid twice more on every start.
         self.comparison: RampComparison | None = None
+        self._comparison_link: Any = None
         self.comparison_box = widgets.VBox()
         self.tabs = widgets.Tab(children=[self.editor, self.export, self.comparison_box])
         for index, title in enumerate(("ramp", "export", "compare")):

@@ -611,7 +611,7 @@ class RampEditor(widgets.VBox):
             self.positions.description = "positions" if ramp.relative or not self.unit else (
                 f"positions ({self.unit})"
             )
-            if not self.children:
+            if not self.children:  # type: ignore[has-type]
                 self.children = tuple(self._layout())
         finally:
             self._syncing = False
