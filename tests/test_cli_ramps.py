@@ -73,7 +73,7 @@ def test_ramps_show_qml_needs_basis(capsys):
 
 
 def test_ramps_show_passes_options(capsys):
-    args = ["ramps", "show", "yield", "--format", "request", "-o", "resolution=2"]
+    args = ["ramps", "show", "yield", "--format", "request", "-O", "resolution=2"]
     assert main(args) == 0
     assert json.loads(capsys.readouterr().out)["resolution"] == 2
 

@@ -94,9 +94,9 @@ def test_options_reach_the_writer(tmp_path):
         "convert",
         "yield",
         str(target),
-        "-o",
+        "-O",
         "resolution=2.5",
-        "-o",
+        "-O",
         "shape=square",
         "--option",
         "operation-id=op-7",
@@ -107,7 +107,7 @@ def test_options_reach_the_writer(tmp_path):
 
 
 def test_unknown_option_is_an_error(tmp_path, capsys):
-    assert main(["ramps", "convert", "yield", str(tmp_path / "a.qml"), "-o", "nodata=1"]) == 1
+    assert main(["ramps", "convert", "yield", str(tmp_path / "a.qml"), "-O", "nodata=1"]) == 1
     assert "option 'nodata' is not used by format 'qml'" in capsys.readouterr().err
 
 
@@ -146,7 +146,7 @@ def test_convert_help_runs():
 
 def test_property_option_names_the_property(tmp_path):
     target = tmp_path / "yield.request.json"
-    assert main(["ramps", "convert", "yield", str(target), "-o", "property=dryVolumePerArea"]) == 0
+    assert main(["ramps", "convert", "yield", str(target), "-O", "property=dryVolumePerArea"]) == 0
     assert json.loads(target.read_text())["property"] == "dryVolumePerArea"
 
 
@@ -168,7 +168,7 @@ def test_property_option_names_the_property(tmp_path):
 )
 def test_convert_bad_option_value_is_one_line(fmt, option, expected, capsys):
     args = ["ramps", "convert", "leaf_standard", "-", "--to", fmt, "--basis", "0,100"]
-    assert main([*args, "-o", option]) == 1
+    assert main([*args, "-O", option]) == 1
     err = capsys.readouterr().err
     assert err.startswith("rampkit: error: ")
     assert err.count("\n") == 1
@@ -178,12 +178,12 @@ def test_convert_bad_option_value_is_one_line(fmt, option, expected, capsys):
 
 def test_convert_text_options_stay_text(capsys):
     args = ["ramps", "convert", "leaf_standard", "-", "--to", "request"]
-    assert main([*args, "-o", "operation_id=12", "-o", "resolution=2"]) == 0
+    assert main([*args, "-O", "operation_id=12", "-O", "resolution=2"]) == 0
     body = json.loads(capsys.readouterr().out)
     assert body["operationId"] == "12"
     assert body["resolution"] == 2
     args = ["ramps", "convert", "leaf_standard", "-", "--to", "html"]
-    assert main([*args, "-o", "title=2024"]) == 0
+    assert main([*args, "-O", "title=2024"]) == 0
     assert "<title>2024</title>" in capsys.readouterr().out
 
 

@@ -230,7 +230,8 @@ def _add_writer_arguments(command: argparse.ArgumentParser) -> None:
     )
     command.add_argument(
         "--option",
-        "-o",
+        # -O, because -o names the output file in 'rampkit render'.
+        "-O",
         action="append",
         type=_option,
         metavar="KEY=VALUE",

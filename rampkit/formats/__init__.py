@@ -128,7 +128,7 @@ class RampFormat:
 
 
 # -- option values --------------------------------------------------------------
-# The command line passes every -o value as text, so the writers convert
+# The command line passes every -O value as text, so the writers convert
 # numbers here and reject a bad value with its key, the value and what the
 # option takes.
 

@@ -191,7 +191,7 @@ def dumps_sld(
     losses.mode(tuple(_TYPE_OF_MODE))
     if nodata is None:
         losses.nodata_color(
-            "SLD draws nodata transparent; pass nodata=VALUE, or -o nodata=VALUE, to add an "
+            "SLD draws nodata transparent; pass nodata=VALUE, or -O nodata=VALUE, to add an "
             "entry for it"
         )
     losses.check(lossy)
