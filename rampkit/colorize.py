@@ -263,8 +263,8 @@ def resolve_basis(
 class _Tables:
     """Per-segment lookup tables of an absolute ramp.
 
-    Segment k (0..n) holds the values whose first stop at or above them is
-    stop k: segment 0 is at or below the first stop, segment n is above the
+    Segment k (0..n) contains the values whose first stop at or above them
+    is stop k: segment 0 is at or below the first stop, segment n is above the
     last stop, and segment k in between is the interval (stop k-1, stop k].
     """
 
