@@ -114,9 +114,9 @@ def test_unknown_option_is_an_error(tmp_path, capsys):
 @pytest.mark.parametrize(
     ("argument", "message"),
     [
-        ("--basis=10", "basis '10' is not MIN MAX or MIN,MAX"),
-        ("--basis=a,b", "basis 'a,b' is not MIN MAX or MIN,MAX"),
-        ("--basis=9,1", "basis '9,1' is not a finite range with MIN <= MAX"),
+        ("--basis=10", "argument --basis: expected 2 arguments"),
+        ("--basis=a,b", "basis 'a b' is not two numbers; give MIN MAX or MIN,MAX"),
+        ("--basis=9,1", "basis '9 1' is not a finite range with MIN <= MAX"),
         ("--option=nodata", "option 'nodata' is not KEY=VALUE"),
     ],
 )
@@ -222,9 +222,17 @@ def test_convert_basis_takes_one_or_two_values(tmp_path, basis):
     assert read_document(target).ramp == get_ramp("yield").resolve(vmin, vmax)
 
 
-def test_convert_basis_before_in_out_is_explained(tmp_path, capsys):
+@pytest.mark.parametrize("basis", [["0", "100"], ["0,100"], ["--basis=0,100"]])
+def test_convert_basis_before_in_out(tmp_path, basis):
+    target = tmp_path / "a.qml"
+    option = basis if basis[0].startswith("--") else ["--basis", *basis]
+    assert main(["ramps", "convert", *option, "yield", str(target)]) == 0
+    expected = get_ramp("yield").resolve(0, 100)
+    assert read_document(target).ramp.stops == expected.stops
+
+
+def test_convert_basis_needs_two_numbers(tmp_path, capsys):
     with pytest.raises(SystemExit) as stop:
-        main(["ramps", "convert", "--basis", "0", "100", "yield", str(tmp_path / "a.qml")])
+        main(["ramps", "convert", "yield", str(tmp_path / "a.qml"), "--basis", "0", "x"])
     assert stop.value.code == 2
-    err = capsys.readouterr().err
-    assert "give two numbers such as --basis 0 250, after the other arguments" in err
+    assert "basis '0 x' is not two numbers; give MIN MAX or MIN,MAX" in capsys.readouterr().err

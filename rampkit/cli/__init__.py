@@ -12,12 +12,14 @@ import argparse
 import importlib
 import logging
 import sys
+import warnings
 from collections.abc import Sequence
+from typing import TextIO
 
 from rampkit._version import __version__
 from rampkit.errors import RampkitError
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "main", "split_basis_pairs"]
 
 # Subcommand modules, in the order `rampkit --help` lists them.
 COMMAND_MODULES = (
@@ -45,6 +47,42 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def split_basis_pairs(argv: Sequence[str]) -> list[str]:
+    """Return ``argv`` with each ``--basis MIN,MAX`` written as ``--basis MIN MAX``.
+
+    Examples
+    --------
+    >>> split_basis_pairs(["ramps", "convert", "--basis=0,100", "yield", "y.qml"])
+    ['ramps', 'convert', '--basis', '0', '100', 'yield', 'y.qml']
+    """
+    result: list[str] = []
+    tokens = list(argv)
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token.startswith("--basis=") and "," in token:
+            result += ["--basis", *token.split("=", 1)[1].split(",", 1)]
+        elif token == "--basis" and index + 1 < len(tokens) and "," in tokens[index + 1]:
+            result += ["--basis", *tokens[index + 1].split(",", 1)]
+            index += 1
+        else:
+            result.append(token)
+        index += 1
+    return result
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """Print a warning as one ``rampkit: warning:`` line, without source lines."""
+    print(f"rampkit: warning: {message}", file=sys.stderr)
+
+
 def _log_level(verbose: int, quiet: bool) -> int:
     if quiet:
         return logging.ERROR
@@ -54,7 +92,7 @@ def _log_level(verbose: int, quiet: bool) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``rampkit`` command and return its exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(split_basis_pairs(sys.argv[1:] if argv is None else argv))
     logging.basicConfig(
         level=_log_level(args.verbose, args.quiet),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -62,6 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    warnings.showwarning = _show_warning
     try:
         result = args.func(args)
     except (RampkitError, OSError) as exc:

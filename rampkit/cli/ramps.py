@@ -86,22 +86,18 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _basis(values: list[str]) -> tuple[float, float]:
-    """Parse ``--basis MIN MAX`` or ``--basis MIN,MAX``."""
+    """Parse the two values of ``--basis MIN MAX``.
+
+    ``main`` splits the one-token form ``--basis MIN,MAX`` into two before
+    parsing, so that the option takes exactly two values and can stand
+    anywhere on the line.
+    """
     text = " ".join(values)
-    if len(values) == 1:
-        parts = values[0].split(",")
-    elif len(values) == 2 and "," not in text:
-        parts = values
-    else:
-        raise argparse.ArgumentTypeError(
-            f"basis {text!r} is not MIN MAX or MIN,MAX; give two numbers such as "
-            "--basis 0 250, after the other arguments"
-        )
     try:
-        vmin, vmax = (float(part) for part in parts)
+        vmin, vmax = (float(part) for part in values)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"basis {text!r} is not MIN MAX or MIN,MAX; give two numbers such as --basis 0 250"
+            f"basis {text!r} is not two numbers; give MIN MAX or MIN,MAX such as --basis 0 250"
         ) from None
     if not (math.isfinite(vmin) and math.isfinite(vmax)) or vmin > vmax:
         raise argparse.ArgumentTypeError(
@@ -111,7 +107,7 @@ def _basis(values: list[str]) -> tuple[float, float]:
 
 
 class _BasisAction(argparse.Action):
-    """Store ``--basis`` as a ``(vmin, vmax)`` pair, from one or two values."""
+    """Store ``--basis`` as a ``(vmin, vmax)`` pair."""
 
     def __call__(
         self,
@@ -219,7 +215,7 @@ def _add_writer_arguments(command: argparse.ArgumentParser) -> None:
     """Add --basis, --lossy and --option, which show and convert pass to the writer."""
     command.add_argument(
         "--basis",
-        nargs="+",
+        nargs=2,
         action=_BasisAction,
         metavar=("MIN", "MAX"),
         help="value range that percent stops resolve against, for formats that take values: "
