@@ -5,11 +5,12 @@ they are data, not code. A directory named by the ``RAMPKIT_RAMP_DIR``
 environment variable adds the ramp files in it, in any format that
 :func:`rampkit.formats.read_ramp` recognises by file name (a rampkit ramp
 document, a ``colorRamp`` JSON, a gdaldem or QGIS color file, a QML or SLD
-style). The folder is read when a registry is created, not at import. A file
-that cannot be read is skipped with a warning, so one broken file never
-hides the other ramps. A ramp without a name is called after its file. Any
-name with the suffix ``_r`` gives the reversed ramp, as in matplotlib and
-cmocean.
+style). The folder is read when a registry is created, not at import. Each
+user ramp is named after its file, without the suffixes (``disc.sld`` and
+``disc.ramp.json`` are both ``disc``). A file that cannot be read, or whose
+name a built-in ramp or an earlier file already has, is skipped with a
+warning, so one bad file never hides the other ramps. Any name with the
+suffix ``_r`` gives the reversed ramp, as in matplotlib and cmocean.
 """
 
 from __future__ import annotations
@@ -52,8 +53,8 @@ def _user_ramp_name(path: Path) -> str:
     return path.name.split(".", 1)[0]
 
 
-def _read_user_dir(folder: Path) -> dict[str, Ramp]:
-    """Read every ramp file in ``folder``, warning about those that fail."""
+def _read_user_dir(folder: Path, *, taken: set[str]) -> dict[str, Ramp]:
+    """Read every ramp file in ``folder``, warning about those that fail or clash."""
     from rampkit.formats import read_ramp
 
     if not folder.is_dir():
@@ -78,9 +79,18 @@ def _read_user_dir(folder: Path) -> dict[str, Ramp]:
                 stacklevel=5,
             )
             continue
-        name = ramp.name or _user_ramp_name(path)
+        name = _user_ramp_name(path)
+        if name in taken or name in ramps:
+            owner = "a built-in ramp" if name in taken else "another file in the folder"
+            warnings.warn(
+                f"skipped user ramp file {str(path)!r}: {owner} is already called {name!r}; "
+                "rename the file",
+                RampkitWarning,
+                stacklevel=5,
+            )
+            continue
         logger.debug("read user ramp %r from %s", name, path)
-        ramps[name] = ramp if ramp.name else ramp.with_name(name)
+        ramps[name] = ramp.with_name(name, ramp.description or f"user ramp from {path.name}")
     return ramps
 
 
@@ -115,7 +125,7 @@ class RampRegistry(Mapping[str, Ramp]):
                 ramps[ramp.name] = ramp
         user_dir = os.environ.get("RAMPKIT_RAMP_DIR")
         if user_dir:
-            ramps.update(_read_user_dir(Path(user_dir)))
+            ramps.update(_read_user_dir(Path(user_dir), taken=set(ramps)))
         return ramps
 
     def __getitem__(self, name: str) -> Ramp:
@@ -136,7 +146,8 @@ class RampRegistry(Mapping[str, Ramp]):
         )
         raise UnknownRampError(
             f"unknown ramp {name!r}{suggestion}; known ramps: {known} (add '_r' to reverse "
-            "one); add one with RampRegistry.register() or a JSON file in RAMPKIT_RAMP_DIR"
+            "one); add one with RampRegistry.register() or a ramp file in the folder "
+            "that RAMPKIT_RAMP_DIR names"
         )
 
     def __contains__(self, name: object) -> bool:

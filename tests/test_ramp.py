@@ -237,3 +237,24 @@ def test_user_ramp_dir_missing_folder(tmp_path, monkeypatch):
     with pytest.warns(RampkitWarning, match=r"RAMPKIT_RAMP_DIR '.*nope' is not a folder"):
         presets = RampRegistry()
     assert "yield" in presets
+
+
+def test_user_ramps_named_after_files(tmp_path, monkeypatch):
+    from rampkit.formats import write_ramp
+
+    moisture, elevation, builtin_yield = (get_ramp(n) for n in ("moisture", "elevation", "yield"))
+    write_ramp(moisture, tmp_path / "foo.ramp.json")
+    write_ramp(moisture, tmp_path / "bar.gdaldem.txt")
+    write_ramp(elevation, tmp_path / "yield.gdaldem.txt")
+    write_ramp(elevation, tmp_path / "foo.gdaldem.txt")
+    monkeypatch.setenv("RAMPKIT_RAMP_DIR", str(tmp_path))
+    with pytest.warns(RampkitWarning) as record:
+        presets = RampRegistry()
+    messages = sorted(str(warning.message) for warning in record)
+    assert len(messages) == 2
+    assert "a built-in ramp is already called 'yield'; rename the file" in messages[1]
+    assert "foo.ramp.json" in messages[0] or "foo.gdaldem.txt" in messages[0]
+    assert "another file in the folder is already called 'foo'" in messages[0]
+    assert presets["bar"].colors == moisture.colors
+    assert presets["foo"].name == "foo"
+    assert presets["yield"] == builtin_yield
