@@ -91,6 +91,15 @@ def _parse_components(value: Sequence[object], where: str) -> RGBA:
                 "give integers in 0-255"
             )
         channels.append(number)
+    # Floats that are all 0 or 1, with at least one 1, read as a 0-1 color
+    # such as matplotlib's (1.0, 0.0, 0.0) just as well as a near-black
+    # 0-255 one; black (all 0) means the same in both scales.
+    floats = [c for c in value if isinstance(c, Real) and not isinstance(c, Integral)]
+    if floats and set(channels) <= {0, 1} and 1 in channels:
+        raise ColorFormatError(
+            f"{where}color {_short(value)} is ambiguous: floats of 0 and 1 look like a 0-1 "
+            "color; give integers in 0-255, for example (255, 0, 0) for red"
+        )
     if len(channels) == 3:
         channels.append(255)
     return (channels[0], channels[1], channels[2], channels[3])

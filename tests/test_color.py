@@ -10,6 +10,8 @@ from rampkit.errors import ColorFormatError
         ([200, 0, 0], (200, 0, 0, 255)),
         ((0, 0, 0, 55), (0, 0, 0, 55)),
         ([1.0, 2.0, 3.0], (1, 2, 3, 255)),
+        ([0.0, 0.0, 0.0], (0, 0, 0, 255)),
+        ([1, 0, 0], (1, 0, 0, 255)),
         ("#c80000", (200, 0, 0, 255)),
         ("#C80000", (200, 0, 0, 255)),
         ("#00000000", (0, 0, 0, 0)),
@@ -37,6 +39,8 @@ def test_parse_color_accepts(value, expected):
         ("#gg0000", r"invalid hex color '#gg0000'"),
         ("reddish", r"unknown color name 'reddish'; use a hex string .* aqua, black"),
         (12, r"cannot read 12 as a color"),
+        ((1.0, 0.0, 0.0), r"color \(1.0, 0.0, 0.0\) is ambiguous: floats of 0 and 1 look like"),
+        ([0.0, 1.0, 0.0, 1.0], r"is ambiguous"),
     ],
 )
 def test_parse_color_rejects(value, message):
