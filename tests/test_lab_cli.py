@@ -66,8 +66,10 @@ def test_lab_command_options() -> None:
     assert f"--ServerApp.root_dir={notebook.parent}" in command
     assert f"--LabApp.default_url=/lab/tree/{QUICKSTART}" in command
     assert "--port=8899" in command
+    assert "--ServerApp.port_retries=0" in command
     assert "--no-browser" in command
     assert "--ip=127.0.0.1" in command
+    assert "--ServerApp.port_retries=0" not in lab_command(notebook)
 
 
 def test_voila_command() -> None:

@@ -84,7 +84,8 @@ def lab_command(
     notebook : Path
         The notebook to open; its folder becomes the server's root.
     port : int, default 0
-        The server port; 0 lets the server pick one (8888 or the next free one).
+        The server port; 0 lets the server pick one (8888 or the next free
+        one). JupyterLab stops with an error when a chosen port is busy.
     open_browser : bool, default True
         Open a browser tab.
     voila : bool, default False
@@ -102,7 +103,8 @@ def lab_command(
         "--ip=127.0.0.1", f"--LabApp.default_url=/lab/tree/{notebook.name}",
     ]
     if port:
-        command.append(f"--port={port}")
+        # A port the user chose must not silently become the next free one.
+        command += [f"--port={port}", "--ServerApp.port_retries=0"]
     if not open_browser:
         command.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
