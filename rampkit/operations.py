@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import difflib
 import functools
 import gzip
 import io
@@ -246,9 +247,27 @@ class Operation:
         if renamed in self.properties and np.isfinite(self.properties[renamed]).any():
             return str(renamed)
         known = self.numeric_properties()
+        columns = {
+            str(column): str(standard)
+            for column, standard in self.metadata.get("columns", {}).items()
+            if standard in known and column != standard
+        }
+        originals: dict[str, list[str]] = {}
+        for column, standard in columns.items():
+            originals.setdefault(standard, []).append(column)
+        listed = [
+            f"{prop} ({', '.join(sorted(originals[prop]))})" if prop in originals else prop
+            for prop in known
+        ]
+        # Match without regard to case, because column names come in every case.
+        candidates = {candidate.lower(): candidate for candidate in [*known, *columns]}
+        close = difflib.get_close_matches(name.lower(), list(candidates), n=2, cutoff=0.75)
+        suggestion = (
+            f" (did you mean {' or '.join(repr(candidates[c]) for c in close)}?)" if close else ""
+        )
         raise OperationDataError(
-            f"property {name!r} is not a numeric property of operation {self.id!r}; "
-            f"it has: {', '.join(known) if known else 'none'}"
+            f"property {name!r} is not a numeric property of operation {self.id!r}"
+            f"{suggestion}; it has: {', '.join(listed) if listed else 'none'}"
         )
 
     def select(self, keep: NDArray[np.bool_]) -> Operation:

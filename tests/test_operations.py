@@ -654,3 +654,16 @@ def test_sample_loads_with_catalog(entry: dict) -> None:
 def test_unknown_sample() -> None:
     with pytest.raises(OperationDataError, match="sample operation 'oats' does not exist"):
         load_sample("oats")
+
+
+def test_unknown_property_suggests_and_shows_columns():
+    from rampkit.samples import load_sample
+
+    operation = load_sample("field-2-2017-harvest-oats")
+    with pytest.raises(OperationDataError) as raised:
+        operation.resolve_property("vryieldvol")
+    message = str(raised.value)
+    assert "(did you mean 'VRYIELDVOL'?)" in message
+    assert "wetVolumePerArea (VRYIELDVOL)" in message
+    with pytest.raises(OperationDataError, match=r"did you mean 'wetVolumePerArea'\?"):
+        operation.resolve_property("wetvolumeperarea")
