@@ -488,7 +488,7 @@ def test_unknown_operation_type() -> None:
 
 def test_unknown_property_lists_known() -> None:
     op = read_default(UREA)
-    with pytest.raises(OperationDataError, match="it has: appliedRate, x, y"):
+    with pytest.raises(OperationDataError, match=r"it has: appliedRate \(rate_appld\), x, y"):
         op.resolve_property("yield")
 
 

@@ -101,7 +101,8 @@ def test_column_name_and_4326() -> None:
 
 def test_unknown_property_lists_properties() -> None:
     op = load_sample("field-1-2018-applied-urea")
-    with pytest.raises(OperationDataError, match="property 'yield' .* it has: appliedRate, x, y"):
+    message = r"property .yield. .* it has: appliedRate \(rate_appld\), x, y"
+    with pytest.raises(OperationDataError, match=message):
         render_operation(op, "yield", "leaf_standard")
 
 
