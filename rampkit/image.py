@@ -31,7 +31,6 @@ import io
 import logging
 import math
 import os
-import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,8 +41,9 @@ import xarray as xr
 from affine import Affine
 from numpy.typing import NDArray
 
+from rampkit._atomic import create_temporary, exists_error
 from rampkit.colorize import Basis, BasisLike, colorize
-from rampkit.errors import ExportExistsError, FormatError, GridError
+from rampkit.errors import FormatError, GridError
 from rampkit.grid import MERCATOR_LAT_LIMIT, normalize_projection
 from rampkit.ramp import Ramp
 
@@ -347,26 +347,7 @@ def _check_targets(paths: Sequence[Path], overwrite: bool) -> None:
         return
     for path in paths:
         if path.exists():
-            raise ExportExistsError(
-                f"file {str(path)!r} already exists; pass overwrite=True to "
-                "replace it or choose another name"
-            )
-
-
-def _create_temporary(target: Path) -> Path:
-    """Create an empty file beside ``target`` with mode 0666 less the umask.
-
-    ``tempfile.mkstemp`` would create it with mode 0600 whatever the umask,
-    and the rename would carry that mode to the output.
-    """
-    while True:
-        name = target.parent / f".{target.name}.{secrets.token_hex(4)}.tmp"
-        try:
-            handle = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        except FileExistsError:
-            continue
-        os.close(handle)
-        return name
+            raise exists_error(path)
 
 
 def _write_atomically(writers: Sequence[tuple[Path, Callable[[Path], object]]]) -> None:
@@ -374,7 +355,7 @@ def _write_atomically(writers: Sequence[tuple[Path, Callable[[Path], object]]]) 
     done: list[tuple[Path, Path]] = []
     try:
         for target, write in writers:
-            temporary = _create_temporary(target)
+            temporary = create_temporary(target)
             done.append((temporary, target))
             write(temporary)
         for temporary, target in done:

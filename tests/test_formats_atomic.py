@@ -5,9 +5,9 @@ import stat
 
 import pytest
 
+from rampkit._atomic import write_atomic
 from rampkit.errors import ExportExistsError, LossyConversionError
 from rampkit.formats import write_ramp
-from rampkit.formats._atomic import write_atomic
 from rampkit.presets import get_ramp
 
 

@@ -33,9 +33,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from rampkit._atomic import write_atomic
 from rampkit.colorize import Basis
 from rampkit.errors import FormatError, LossyConversionError
-from rampkit.formats._atomic import write_atomic
 from rampkit.formats.document import (
     RampDocument,
     as_document,

@@ -14,24 +14,35 @@ import contextlib
 import errno
 import logging
 import os
-import tempfile
+import secrets
 from pathlib import Path
 
 from rampkit.errors import ExportExistsError
 
-__all__ = ["write_atomic"]
+__all__ = ["create_temporary", "exists_error", "write_atomic"]
 
 logger = logging.getLogger(__name__)
 
 
-def _umask() -> int:
-    # os.umask can only be read by setting it; set it back at once.
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def create_temporary(target: Path) -> Path:
+    """Create an empty file beside ``target`` with mode 0666 less the umask.
+
+    ``tempfile.mkstemp`` would create it with mode 0600 whatever the umask,
+    and the rename would carry that mode to the output. The file lives in
+    the target's folder, so the final rename stays on one file system.
+    """
+    while True:
+        name = target.parent / f".{target.name}.{secrets.token_hex(4)}.tmp"
+        try:
+            handle = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        os.close(handle)
+        return name
 
 
-def _exists_error(path: Path) -> ExportExistsError:
+def exists_error(path: Path) -> ExportExistsError:
+    """Return the error for a target that exists and may not be replaced."""
     return ExportExistsError(
         f"file {str(path)!r} already exists; pass overwrite=True (--force on the "
         "command line) to replace it, or choose another file name"
@@ -69,22 +80,14 @@ def write_atomic(
     target = Path(path)
     data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
     if not overwrite and target.exists():
-        raise _exists_error(target)
+        raise exists_error(target)
 
-    # The temporary file lives beside the target, so the final rename stays
-    # on one file system and is atomic.
-    handle, temp_name = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
-    )
-    temp = Path(temp_name)
+    temp = create_temporary(target)
     try:
-        with os.fdopen(handle, "wb") as stream:
+        with open(temp, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        # mkstemp creates the file readable by its owner only; give it the
-        # permissions an ordinary open() would.
-        os.chmod(temp, 0o666 & ~_umask())
         if overwrite:
             os.replace(temp, target)
         else:
@@ -101,14 +104,14 @@ def _move_without_replacing(temp: Path, target: Path) -> None:
     try:
         os.link(temp, target)
     except FileExistsError:
-        raise _exists_error(target) from None
+        raise exists_error(target) from None
     except OSError as exc:
         if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV):
             raise
         # NOTE: without hard links another process could create the target
         # between this check and the rename, which would then replace it.
         if target.exists():
-            raise _exists_error(target) from None
+            raise exists_error(target) from None
         os.replace(temp, target)
         return
     temp.unlink()
