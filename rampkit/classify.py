@@ -61,6 +61,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias, cast, get_args
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from rampkit._text import short_repr
 from rampkit.color import RGBA, parse_color
 from rampkit.colorize import Basis, valid_mask
 from rampkit.errors import ClassificationError, FewerClassesWarning
@@ -103,10 +104,6 @@ V2_COLORS: tuple[str, ...] = (
 RampSource: TypeAlias = "Ramp | str | Sequence[Any]"
 
 
-def _short(value: object, limit: int = 80) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
 
 def _number(value: float) -> str:
     """Format a float for a message: 7.0 reads as 7, 1.75 stays 1.75."""
@@ -142,12 +139,14 @@ def _check_scheme(scheme: object) -> str:
     close = difflib.get_close_matches(str(scheme), SCHEMES, n=1)
     hint = f"did you mean {close[0]!r}? " if close else ""
     known = ", ".join(repr(name) for name in SCHEMES)
-    raise ClassificationError(f"unknown scheme {_short(scheme)}; {hint}known schemes: {known}")
+    raise ClassificationError(f"unknown scheme {short_repr(scheme)}; {hint}known schemes: {known}")
 
 
 def _check_k(k: object) -> int:
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
-        raise ClassificationError(f"k {_short(k)} is not an integer; give a class count such as 7")
+        raise ClassificationError(
+            f"k {short_repr(k)} is not an integer; give a class count such as 7"
+        )
     if k < 2:
         raise ClassificationError(
             f"k {int(k)} is below 2; a classification needs at least 2 classes"
@@ -165,11 +164,11 @@ def _check_manual_edges(edges: object) -> NDArray[np.float64]:
         array = np.asarray(edges, dtype=np.float64).reshape(-1)
     except (TypeError, ValueError):
         raise ClassificationError(
-            f"edges {_short(edges)} are not numbers; give k + 1 ascending values"
+            f"edges {short_repr(edges)} are not numbers; give k + 1 ascending values"
         ) from None
     if array.size < 3:
         raise ClassificationError(
-            f"edges {_short(list(array))} give {max(array.size - 1, 0)} classes; "
+            f"edges {short_repr(list(array))} give {max(array.size - 1, 0)} classes; "
             "give at least 3 edges for 2 classes"
         )
     if array.size - 1 > MAX_K:
@@ -186,7 +185,7 @@ def _check_manual_edges(edges: object) -> NDArray[np.float64]:
     if (steps <= 0).any():
         index = int(np.flatnonzero(steps <= 0)[0]) + 1
         raise ClassificationError(
-            f"edges must be strictly ascending, got {_short(array.tolist())} "
+            f"edges must be strictly ascending, got {short_repr(array.tolist())} "
             f"(edges[{index}] = {_number(array[index])} is not above "
             f"edges[{index - 1}] = {_number(array[index - 1])}); sort them and drop repeats"
         )
@@ -434,7 +433,7 @@ def _ramp_from_source(source: RampSource) -> Ramp | list[RGBA]:
             )
         return colors
     raise ClassificationError(
-        f"cannot take colors from {_short(source)}; give a Ramp, a preset name such as "
+        f"cannot take colors from {short_repr(source)}; give a Ramp, a preset name such as "
         "'leaf_standard' or a list of colors such as V2_COLORS"
     )
 
@@ -531,11 +530,11 @@ class Classification:
                 f"{len(edges)} edges do not make k = {self.k} classes; give k + 1 edges"
             )
         if not all(math.isfinite(e) for e in edges):
-            raise ClassificationError(f"edges {_short(edges)} are not all finite")
+            raise ClassificationError(f"edges {short_repr(edges)} are not all finite")
         uppers = np.asarray(edges[1:])
         if (np.diff(uppers) <= 0).any() or edges[0] > edges[1]:
             raise ClassificationError(
-                f"edges {_short(edges)} are not ascending; the upper edges must rise "
+                f"edges {short_repr(edges)} are not ascending; the upper edges must rise "
                 "strictly and edges[0] may equal edges[1] only"
             )
 
@@ -821,7 +820,7 @@ class Classification:
         """
         if not isinstance(document, Mapping):
             raise ClassificationError(
-                f"a classification document must be a JSON object, got {_short(document)}"
+                f"a classification document must be a JSON object, got {short_repr(document)}"
             )
         schema = document.get("schema", CLASSIFICATION_SCHEMA)
         if schema != CLASSIFICATION_SCHEMA:
@@ -876,12 +875,12 @@ def _build(
     scheme = _check_scheme(scheme)
     if edges is not None and scheme != "manual":
         raise ClassificationError(
-            f"edges {_short(edges)} were given with scheme {scheme!r}; edges are only "
+            f"edges {short_repr(edges)} were given with scheme {scheme!r}; edges are only "
             "used with scheme='manual'"
         )
     if isinstance(sample_size, bool) or not isinstance(sample_size, int) or sample_size < 10:
         raise ClassificationError(
-            f"sample_size {_short(sample_size)} is too small; give an integer of at least 10"
+            f"sample_size {short_repr(sample_size)} is too small; give an integer of at least 10"
         )
     x = np.sort(x)
 

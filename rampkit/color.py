@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from numbers import Integral, Real
 from typing import TypeAlias
 
+from rampkit._text import short_repr
 from rampkit.errors import ColorFormatError
 
 __all__ = ["GDAL_NAMED_COLORS", "RGBA", "parse_color", "to_hex"]
@@ -45,16 +46,12 @@ GDAL_NAMED_COLORS: dict[str, tuple[int, int, int]] = {
 _HEX = re.compile(r"#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
 
 
-def _short(value: object, limit: int = 80) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
 
 def _parse_hex(text: str, where: str) -> RGBA:
     match = _HEX.fullmatch(text)
     if match is None or not text.startswith("#"):
         raise ColorFormatError(
-            f"{where}invalid hex color {_short(text)}; "
+            f"{where}invalid hex color {short_repr(text)}; "
             "write '#rgb', '#rrggbb' or '#rrggbbaa' with hex digits 0-9 and a-f"
         )
     digits = match.group(1)
@@ -69,25 +66,25 @@ def _parse_hex(text: str, where: str) -> RGBA:
 def _parse_components(value: Sequence[object], where: str) -> RGBA:
     if len(value) not in (3, 4):
         raise ColorFormatError(
-            f"{where}color {_short(value)} has {len(value)} components; "
+            f"{where}color {short_repr(value)} has {len(value)} components; "
             "give 3 (RGB) or 4 (RGBA) integers in 0-255"
         )
     channels: list[int] = []
     for component in value:
         if isinstance(component, bool) or not isinstance(component, Real):
             raise ColorFormatError(
-                f"{where}color {_short(value)} has a non-numeric component "
-                f"{_short(component)}; give integers in 0-255"
+                f"{where}color {short_repr(value)} has a non-numeric component "
+                f"{short_repr(component)}; give integers in 0-255"
             )
         if not isinstance(component, Integral) and not float(component).is_integer():
             raise ColorFormatError(
-                f"{where}color {_short(value)} has a fractional component "
+                f"{where}color {short_repr(value)} has a fractional component "
                 f"{component!r}; give integers in 0-255, not 0-1 fractions"
             )
         number = int(float(component))
         if not 0 <= number <= 255:
             raise ColorFormatError(
-                f"{where}color {_short(value)} has component {number} outside 0-255; "
+                f"{where}color {short_repr(value)} has component {number} outside 0-255; "
                 "give integers in 0-255"
             )
         channels.append(number)
@@ -97,7 +94,7 @@ def _parse_components(value: Sequence[object], where: str) -> RGBA:
     floats = [c for c in value if isinstance(c, Real) and not isinstance(c, Integral)]
     if floats and set(channels) <= {0, 1} and 1 in channels:
         raise ColorFormatError(
-            f"{where}color {_short(value)} is ambiguous: floats of 0 and 1 look like a 0-1 "
+            f"{where}color {short_repr(value)} is ambiguous: floats of 0 and 1 look like a 0-1 "
             "color; give integers in 0-255, for example (255, 0, 0) for red"
         )
     if len(channels) == 3:
@@ -149,7 +146,7 @@ def parse_color(value: object, *, where: str = "") -> RGBA:
         named = GDAL_NAMED_COLORS.get(text.lower())
         if named is None:
             raise ColorFormatError(
-                f"{prefix}unknown color name {_short(value)}; use a hex string such as "
+                f"{prefix}unknown color name {short_repr(value)}; use a hex string such as "
                 f"'#c80000' or one of: {', '.join(sorted(GDAL_NAMED_COLORS))}"
             )
         return (*named, 255)
@@ -159,7 +156,7 @@ def parse_color(value: object, *, where: str = "") -> RGBA:
     if hasattr(value, "__len__") and hasattr(value, "__getitem__") and hasattr(value, "tolist"):
         return _parse_components(list(value.tolist()), prefix)
     raise ColorFormatError(
-        f"{prefix}cannot read {_short(value)} as a color; give [r, g, b], "
+        f"{prefix}cannot read {short_repr(value)} as a color; give [r, g, b], "
         "[r, g, b, a] with integers in 0-255, or a hex string such as '#c80000'"
     )
 

@@ -58,6 +58,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from rampkit._text import short_repr
 from rampkit.errors import OperationDataError
 
 __all__ = [
@@ -129,10 +130,6 @@ _LAT_NAMES = ("latitude", "lat", "y")
 _UNIT_IN_NAME = re.compile(r"^(?P<name>.*\S)\s*\((?P<unit>[^()]+)\)$")
 _UNIT_ALIASES = {"tonne/ha": "t/ha", "tonne/h": "t/h", "tonne": "t"}
 
-
-def _short(value: object, limit: int = 80) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _readonly(array: NDArray[Any]) -> NDArray[Any]:
@@ -367,7 +364,7 @@ def _check_mapping(document: Any, where: str) -> dict[str, Any]:
     for column, spec in columns.items():
         if not isinstance(spec, Mapping):
             raise OperationDataError(
-                f"mapping {where}: column {column!r} maps to {_short(spec)}, not an object; "
+                f"mapping {where}: column {column!r} maps to {short_repr(spec)}, not an object; "
                 'write {"name": "dryVolumePerArea", "unit": "bu/ac"}'
             )
         unknown = set(spec) - {"name", "unit", "scale", "nodata", "values"}
@@ -880,7 +877,7 @@ def _read_csv(path: Path, encoding: str | None) -> _Table:
     if lon_name is None or lat_name is None:
         raise OperationDataError(
             f"file {str(path)!r} has no recognisable longitude/latitude columns (columns: "
-            f"{_short(list(map(str, frame.columns)))}); name them 'Longitude' and 'Latitude' "
+            f"{short_repr(list(map(str, frame.columns)))}); name them 'Longitude' and 'Latitude' "
             "(or lon/lat, x/y)"
         )
     if frame.empty:

@@ -46,6 +46,7 @@ from typing import Any, Literal, TypeAlias, cast, get_args
 
 import numpy as np
 
+from rampkit._text import short_repr
 from rampkit.color import RGBA, parse_color, to_hex
 from rampkit.errors import ColorFormatError, RampError
 
@@ -65,10 +66,6 @@ MODES: tuple[str, ...] = get_args(Mode)
 NODATA_COLOR: RGBA = (0, 0, 0, 0)
 RAMP_SCHEMA = "rampkit.ramp/1"
 
-
-def _short(value: object, limit: int = 80) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def format_position(position: float, relative: bool) -> str:
@@ -135,7 +132,7 @@ def parse_position(key: object, *, where: str = "") -> tuple[float, bool]:
             ) from None
     else:
         raise RampError(
-            f"{prefix}stop position {_short(key)} is not a number; "
+            f"{prefix}stop position {short_repr(key)} is not a number; "
             "write a percent such as '35%' or a value such as 12.5"
         )
     if not math.isfinite(value):
@@ -166,7 +163,7 @@ class Stop:
 
     def __post_init__(self) -> None:
         if isinstance(self.position, bool) or not isinstance(self.position, Real):
-            raise RampError(f"stop position {_short(self.position)} is not a number")
+            raise RampError(f"stop position {short_repr(self.position)} is not a number")
         if not math.isfinite(self.position):
             raise RampError(f"stop position {self.position!r} is not finite")
         object.__setattr__(self, "position", float(self.position))
@@ -188,7 +185,7 @@ def _coerce_stop(item: object, index: int) -> Stop:
         position, color = item
     else:
         raise RampError(
-            f"stops[{index}] is {_short(item)}; give a Stop, a (position, color) pair "
+            f"stops[{index}] is {short_repr(item)}; give a Stop, a (position, color) pair "
             "or a {'position': ..., 'color': ...} mapping"
         )
     if isinstance(position, str):
@@ -237,7 +234,7 @@ class Ramp:
 
     def __post_init__(self) -> None:
         if isinstance(self.stops, (str, bytes)) or not isinstance(self.stops, Iterable):
-            raise RampError(f"stops must be a sequence of stops, got {_short(self.stops)}")
+            raise RampError(f"stops must be a sequence of stops, got {short_repr(self.stops)}")
         stops = [_coerce_stop(item, index) for index, item in enumerate(self.stops)]
 
         if self.mode not in MODES:
@@ -501,7 +498,7 @@ class Ramp:
             With the JSON path of the first bad entry (``stops[3].color``).
         """
         if not isinstance(document, Mapping):
-            raise RampError(f"a ramp document must be a JSON object, got {_short(document)}")
+            raise RampError(f"a ramp document must be a JSON object, got {short_repr(document)}")
         schema = document.get("schema", RAMP_SCHEMA)
         if schema != RAMP_SCHEMA:
             raise RampError(
@@ -518,7 +515,7 @@ class Ramp:
         for index, item in enumerate(raw_stops):
             if not isinstance(item, Mapping) or "position" not in item or "color" not in item:
                 raise RampError(
-                    f"stops[{index}] is {_short(item)}; give "
+                    f"stops[{index}] is {short_repr(item)}; give "
                     "{\"position\": ..., \"color\": ...}"
                 )
             position, relative = parse_position(

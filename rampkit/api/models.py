@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from rampkit._text import short_repr
 from rampkit.colorize import Basis
 from rampkit.errors import FormatError, RampError
 from rampkit.formats.api import from_color_ramp
@@ -51,10 +52,6 @@ SHAPES: tuple[str, ...] = ("ROUND", "SQUARE")
 OPERATION_TYPES: tuple[str, ...] = ("planted", "applied", "harvested", "tillage")
 
 
-def _short(value: object, limit: int = 80) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
 
 def normalize_projection(value: object) -> str:
     """Return the CRS name (``"EPSG:3857"``) of an accepted projection spelling.
@@ -72,7 +69,7 @@ def normalize_projection(value: object) -> str:
     key = value.strip().upper() if isinstance(value, str) else value
     if not isinstance(key, str) or key not in PROJECTIONS:
         raise ValueError(
-            f"projection {_short(value)} is not supported; use one of "
+            f"projection {short_repr(value)} is not supported; use one of "
             + ", ".join(PROJECTIONS)
         )
     return PROJECTIONS[key]
@@ -121,7 +118,7 @@ class ImageRequest(_Model):
     @classmethod
     def _check_shape(cls, value: object) -> str:
         if not isinstance(value, str) or value.strip().upper() not in SHAPES:
-            raise ValueError(f"shape {_short(value)} is not supported; use ROUND or SQUARE")
+            raise ValueError(f"shape {short_repr(value)} is not supported; use ROUND or SQUARE")
         return value.strip().upper()
 
     @field_validator("color_ramp")
@@ -146,7 +143,7 @@ class ImageRequest(_Model):
         try:
             Basis.from_dict(value)
         except (TypeError, RampError) as exc:
-            raise ValueError(f"basis {_short(value)} is invalid: {exc}") from None
+            raise ValueError(f"basis {short_repr(value)} is invalid: {exc}") from None
         return value
 
     @model_validator(mode="after")

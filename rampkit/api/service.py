@@ -57,6 +57,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from rampkit._text import short_repr
 from rampkit._version import __version__
 from rampkit.api.models import OPERATION_TYPES, ImageRequest
 from rampkit.api.store import (
@@ -237,10 +238,6 @@ def _problem_response(
                         media_type=PROBLEM_MEDIA_TYPE)
 
 
-def _short(value: object, limit: int = 80) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
 
 def _validation_message(errors: list[Any]) -> str:
     """Join pydantic errors into one message that names each field and value."""
@@ -260,7 +257,7 @@ def _validation_message(errors: list[Any]) -> str:
         elif kind == "json_invalid":
             parts.append(f"request body is not valid JSON: {message}")
         else:
-            parts.append(f"{name} {_short(error.get('input'))} is invalid: {message}")
+            parts.append(f"{name} {short_repr(error.get('input'))} is invalid: {message}")
     return "; ".join(parts) or "the request is invalid"
 
 

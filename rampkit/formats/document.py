@@ -38,6 +38,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from rampkit._text import short_repr
 from rampkit.color import to_hex
 from rampkit.colorize import Basis
 from rampkit.errors import FormatError, LossyConversionError, RampError
@@ -68,10 +69,6 @@ _KEY_ORDER = (
 )
 
 
-def _short(value: object, limit: int = 80) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
 
 @dataclass(frozen=True, slots=True)
 class ClassificationSpec:
@@ -98,13 +95,13 @@ class ClassificationSpec:
         edges = tuple(float(edge) for edge in self.edges)
         if edges and len(edges) != self.k + 1:
             raise RampError(
-                f"classification edges {_short(list(edges))} have {len(edges)} values for "
+                f"classification edges {short_repr(list(edges))} have {len(edges)} values for "
                 f"k={self.k}; give k + 1 = {self.k + 1} edges"
             )
         for index in range(1, len(edges)):
             if not edges[index - 1] <= edges[index]:
                 raise RampError(
-                    f"classification edges {_short(list(edges))} are not ascending at index "
+                    f"classification edges {short_repr(list(edges))} are not ascending at index "
                     f"{index}; sort them"
                 )
         object.__setattr__(self, "edges", edges)
@@ -118,7 +115,7 @@ class ClassificationSpec:
         """Build a classification from :meth:`to_dict` output."""
         if not isinstance(data, Mapping) or "scheme" not in data or "k" not in data:
             raise RampError(
-                f"classification {_short(data)} is not an object with 'scheme', 'k' and "
+                f"classification {short_repr(data)} is not an object with 'scheme', 'k' and "
                 '\'edges\'; write {"scheme": "quantile", "k": 7, "edges": [...]}'
             )
         return cls(str(data["scheme"]), data["k"], tuple(data.get("edges", ())))
@@ -167,7 +164,7 @@ class RampDocument:
 
     def __post_init__(self) -> None:
         if not isinstance(self.ramp, Ramp):
-            raise RampError(f"RampDocument.ramp must be a Ramp, got {_short(self.ramp)}")
+            raise RampError(f"RampDocument.ramp must be a Ramp, got {short_repr(self.ramp)}")
         labels = tuple(str(label) for label in self.labels)
         if labels and len(labels) != len(self.ramp.stops):
             raise RampError(
@@ -258,14 +255,14 @@ class RampDocument:
             raw = data["basis"]
             if not isinstance(raw, Mapping):
                 raise RampError(
-                    f"basis {_short(raw)} is not an object; write "
+                    f"basis {short_repr(raw)} is not an object; write "
                     '{"kind": "fixed", "vmin": 0, "vmax": 250}'
                 )
             try:
                 basis = Basis(**raw)
             except TypeError:
                 raise RampError(
-                    f"basis {_short(dict(raw))} has unknown keys; use kind, vmin, vmax, "
+                    f"basis {short_repr(dict(raw))} has unknown keys; use kind, vmin, vmax, "
                     "lower and upper"
                 ) from None
         classification = None
@@ -299,7 +296,7 @@ def as_document(ramp: Ramp | RampDocument) -> RampDocument:
         return ramp
     if isinstance(ramp, Ramp):
         return RampDocument(ramp)
-    raise RampError(f"expected a Ramp or RampDocument, got {_short(ramp)}")
+    raise RampError(f"expected a Ramp or RampDocument, got {short_repr(ramp)}")
 
 
 def dumps_document(ramp: Ramp | RampDocument) -> str:
@@ -363,7 +360,7 @@ def coerce_basis(basis: Basis | Sequence[float] | None) -> Basis | None:
         vmin, vmax = basis
     except (TypeError, ValueError):
         raise RampError(
-            f"basis {_short(basis)} is not a Basis or a (vmin, vmax) pair; "
+            f"basis {short_repr(basis)} is not a Basis or a (vmin, vmax) pair; "
             "give basis=(0, 250) or Basis.fixed(0, 250)"
         ) from None
     return Basis.fixed(vmin, vmax)
