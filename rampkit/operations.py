@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import copy
 import csv
-import difflib
 import functools
 import gzip
 import io
@@ -58,7 +57,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from rampkit._text import short_repr
+from rampkit._text import did_you_mean, short_repr
 from rampkit.errors import OperationDataError
 
 __all__ = [
@@ -256,12 +255,7 @@ class Operation:
             f"{prop} ({', '.join(sorted(originals[prop]))})" if prop in originals else prop
             for prop in known
         ]
-        # Match without regard to case, because column names come in every case.
-        candidates = {candidate.lower(): candidate for candidate in [*known, *columns]}
-        close = difflib.get_close_matches(name.lower(), list(candidates), n=2, cutoff=0.75)
-        suggestion = (
-            f" (did you mean {' or '.join(repr(candidates[c]) for c in close)}?)" if close else ""
-        )
+        suggestion = did_you_mean(name, [*known, *columns], n=2, cutoff=0.75)
         raise OperationDataError(
             f"property {name!r} is not a numeric property of operation {self.id!r}"
             f"{suggestion}; it has: {', '.join(listed) if listed else 'none'}"

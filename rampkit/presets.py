@@ -15,7 +15,6 @@ suffix ``_r`` gives the reversed ramp, as in matplotlib and cmocean.
 
 from __future__ import annotations
 
-import difflib
 import json
 import logging
 import os
@@ -24,6 +23,7 @@ from collections.abc import Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 
+from rampkit._text import did_you_mean
 from rampkit.errors import RampError, RampkitError, RampkitWarning, UnknownRampError
 from rampkit.ramp import Ramp
 
@@ -139,11 +139,7 @@ class RampRegistry(Mapping[str, Ramp]):
         # names are suggested only for a name that ends in '_r'.
         reversed_name = name.lower().endswith(_REVERSED)
         names = [f"{n}{_REVERSED}" if reversed_name else n for n in self._ramps]
-        candidates = {n.lower(): n for n in names}
-        close = difflib.get_close_matches(name.lower(), candidates, n=3)
-        suggestion = (
-            f" (did you mean {' or '.join(repr(candidates[c]) for c in close)}?)" if close else ""
-        )
+        suggestion = did_you_mean(name, names)
         raise UnknownRampError(
             f"unknown ramp {name!r}{suggestion}; known ramps: {known} (add '_r' to reverse "
             "one); add one with RampRegistry.register() or a ramp file in the folder "

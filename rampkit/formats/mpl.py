@@ -41,13 +41,13 @@ other side of it.
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast
 
 import numpy as np
 
+from rampkit._text import did_you_mean
 from rampkit.color import RGBA
 from rampkit.colorize import Basis
 from rampkit.errors import FormatError, RampError, UnknownRampError
@@ -271,11 +271,7 @@ def _lookup(cmap: Any, norm: Any, value: float) -> RGBA:
 def _unknown_colormap_message(name: str, registered: Iterable[str]) -> str:
     # matplotlib's names are case-sensitive ('RdYlGn'), so close matches are
     # found ignoring case and suggested in matplotlib's spelling.
-    candidates = {known.lower(): known for known in registered}
-    close = difflib.get_close_matches(name.lower(), candidates, n=3)
-    suggestion = (
-        f" (did you mean {' or '.join(repr(candidates[c]) for c in close)}?)" if close else ""
-    )
+    suggestion = did_you_mean(name, registered)
     return (
         f"unknown matplotlib colormap {name!r}{suggestion}; give a registered name such as "
         "'viridis' or 'RdYlGn', or list them with: python -c \"import matplotlib; "
