@@ -1,6 +1,6 @@
 """rampkit: a Jupyter color-ramp lab for precision-agriculture data.
 
-The top level holds the pure core: the ramp model, colors, presets,
+The top level contains the pure core: the ramp model, colors, presets,
 colorizing, classification and legends, plus the images API client.
 Widgets, the images service and Dask load only when used.
 """

@@ -157,7 +157,8 @@ def _subcommand_parsers(parser):
 
 def test_every_subcommand_has_help(capsys):
     names = [name for name, _ in _subcommand_parsers(build_parser())]
-    assert "ramps list" in names and "ramps show" in names
+    assert "ramps list" in names
+    assert "ramps show" in names
     assert len(names) >= len(COMMAND_MODULES)
     for name in names:
         with pytest.raises(SystemExit) as stop:

@@ -192,7 +192,8 @@ def test_basis_kinds(rng):
     values = rng.normal(100, 10, 10_000)
     values[:50] = 1e6  # outliers
     data = resolve_basis(values)
-    assert data.kind == "data" and data.vmax == 1e6
+    assert data.kind == "data"
+    assert data.vmax == 1e6
     trimmed = resolve_basis(values, Basis.trimmed(2, 98))
     assert trimmed.kind == "trimmed"
     assert trimmed.vmax == pytest.approx(np.percentile(values, 98))
@@ -290,6 +291,6 @@ def test_compiled_and_numpy_paths_identical(rng, mode):
 
 def test_valid_mask_compares_in_double_precision():
     values = np.array([0.1], dtype=np.float32)
-    # float32(0.1) is not the double 0.1, as gdaldem sees it
+    # float32(0.1) is not the double 0.1, which is how gdaldem compares them
     assert valid_mask(values, nodata=0.1).tolist() == [True]
     assert valid_mask(values, nodata=float(np.float32(0.1))).tolist() == [False]

@@ -128,7 +128,8 @@ def test_exact_mode_follows_the_documentation(gdaldem, tmp_path):
     actual = colorize(values, ramp).rgba
     # Both: the first entry matches, and values between entries are transparent.
     assert actual[0, 0].tolist() == expected[0, 0].tolist() == [200, 0, 0, 255]
-    assert (actual[0, 5:] == 0).all() and (expected[0, 5:] == 0).all()
+    assert (actual[0, 5:] == 0).all()
+    assert (expected[0, 5:] == 0).all()
     # gdaldem 3.6.2 leaves exact matches of the later entries transparent,
     # contrary to its documentation (fixed in later GDAL); rampkit colors them.
     assert (expected[0, 1:5] == 0).all()
