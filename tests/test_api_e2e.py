@@ -295,6 +295,9 @@ def test_serve_port_zero_prints_bound_port() -> None:
         match = re.match(r"rampkit images service on (http://127\.0\.0\.1:(\d+)) ", banner)
         assert match, banner
         assert int(match.group(2)) != 0
+        # Connect at once: the banner promises that the port is listening, and
+        # a raw connect is fast enough to beat uvicorn's start-up.
+        socket.create_connection(("127.0.0.1", int(match.group(2))), timeout=5).close()
         response = httpx.get(match.group(1) + "/services/operations/api/operations", timeout=10)
         assert response.status_code == 200
     finally:

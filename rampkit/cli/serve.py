@@ -36,8 +36,9 @@ def _listen_sockets(host: str, port: int) -> list[socket.socket]:
     """Bind one socket for each address ``host`` resolves to, as uvicorn would.
 
     Binding here, before uvicorn starts, turns a busy port into one line on
-    stderr instead of uvicorn's log and exit, and lets the banner print only
-    once the address is held.
+    stderr instead of uvicorn's log and exit. The sockets listen before they
+    are returned, so once the banner prints, a client that connects is queued
+    until uvicorn accepts it rather than refused.
 
     Raises
     ------
@@ -64,6 +65,8 @@ def _listen_sockets(host: str, port: int) -> list[socket.socket]:
             if family == socket.AF_INET6:
                 sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
             sock.bind(address)
+            # uvicorn's default backlog; the kernel caps it at somaxconn.
+            sock.listen(2048)
     except OSError as exc:
         for sock in sockets:
             sock.close()
