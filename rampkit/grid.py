@@ -50,10 +50,8 @@ Grid
 from __future__ import annotations
 
 import functools
-import inspect
 import logging
 import math
-import warnings
 from collections.abc import Sequence
 from typing import Any, Literal, TypeAlias
 
@@ -62,6 +60,7 @@ import xarray as xr
 from affine import Affine
 from numpy.typing import ArrayLike, NDArray
 
+from rampkit._warnings import warn_at_caller
 from rampkit.errors import GridError, RampkitWarning
 from rampkit.operations import LENGTH_UNITS, Operation
 
@@ -359,21 +358,6 @@ def _smallest_resolution(
     return candidate
 
 
-def _outside_stacklevel() -> int:
-    """Return the ``stacklevel`` that points a warning at the first caller outside this module.
-
-    Call it from the function that warns. Both :func:`rasterize` and
-    :func:`rasterize_points` warn through the same code, so a fixed
-    ``stacklevel`` would point at this module for one of them.
-    """
-    frame = inspect.currentframe()
-    level = 0
-    while frame is not None and frame.f_code.co_filename == __file__:
-        frame = frame.f_back
-        level += 1
-    return level
-
-
 def rasterize_points(
     lon: ArrayLike,
     lat: ArrayLike,
@@ -434,12 +418,11 @@ def rasterize_points(
         beyond = keep & (np.abs(lat_array) > MERCATOR_LAT_LIMIT)
         dropped = int(beyond.sum())
         if dropped:
-            warnings.warn(
+            warn_at_caller(
                 f"dropped {dropped} point{'' if dropped == 1 else 's'} beyond the Web "
                 f"Mercator limit of latitude "
                 f"±{MERCATOR_LAT_LIMIT:.4f}°; use projection='EPSG:4326' to keep them",
                 RampkitWarning,
-                stacklevel=_outside_stacklevel(),
             )
             keep &= ~beyond
     bad_sizes = keep & ~(np.isfinite(diameters) & (diameters > 0))

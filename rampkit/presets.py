@@ -18,12 +18,12 @@ from __future__ import annotations
 import json
 import logging
 import os
-import warnings
 from collections.abc import Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 
 from rampkit._text import did_you_mean
+from rampkit._warnings import warn_at_caller
 from rampkit.errors import RampError, RampkitError, RampkitWarning, UnknownRampError
 from rampkit.ramp import Ramp
 
@@ -58,11 +58,10 @@ def _read_user_dir(folder: Path, *, taken: set[str]) -> dict[str, Ramp]:
     from rampkit.formats import read_ramp
 
     if not folder.is_dir():
-        warnings.warn(
+        warn_at_caller(
             f"RAMPKIT_RAMP_DIR {str(folder)!r} is not a folder, so no user ramps were "
             "read; point it at a folder of ramp files or unset it",
             RampkitWarning,
-            stacklevel=5,
         )
         return {}
     ramps: dict[str, Ramp] = {}
@@ -73,20 +72,18 @@ def _read_user_dir(folder: Path, *, taken: set[str]) -> dict[str, Ramp]:
             ramp = read_ramp(path)
         except (RampkitError, OSError, UnicodeDecodeError) as exc:
             reason = str(exc) if str(path) in str(exc) else f"{str(path)!r}: {exc}"
-            warnings.warn(
+            warn_at_caller(
                 f"skipped a user ramp file in RAMPKIT_RAMP_DIR, {reason}; fix or remove it",
                 RampkitWarning,
-                stacklevel=5,
             )
             continue
         name = _user_ramp_name(path)
         if name in taken or name in ramps:
             owner = "a built-in ramp" if name in taken else "another file in the folder"
-            warnings.warn(
+            warn_at_caller(
                 f"skipped user ramp file {str(path)!r}: {owner} is already called {name!r}; "
                 "rename the file",
                 RampkitWarning,
-                stacklevel=5,
             )
             continue
         logger.debug("read user ramp %r from %s", name, path)
