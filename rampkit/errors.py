@@ -43,6 +43,7 @@ __all__ = [
     "ImagesAPITimeoutError",
     "LossyConversionError",
     "OperationDataError",
+    "PercentScaleWarning",
     "RampError",
     "RampkitError",
     "RampkitWarning",
@@ -131,6 +132,10 @@ class RampkitWarning(UserWarning):
 
 class FewerClassesWarning(RampkitWarning):
     """A classification produced fewer classes than requested."""
+
+
+class PercentScaleWarning(RampkitWarning):
+    """Percent stops all lie within 0–1 %, as fractions of the range would."""
 
 
 class ExperimentalWarning(RampkitWarning):

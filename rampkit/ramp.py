@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from numbers import Real
 from typing import Any, Literal, TypeAlias, cast, get_args
@@ -47,8 +48,9 @@ from typing import Any, Literal, TypeAlias, cast, get_args
 import numpy as np
 
 from rampkit._text import short_repr
+from rampkit._warnings import warn_at_caller
 from rampkit.color import RGBA, parse_color, to_hex
-from rampkit.errors import ColorFormatError, RampError
+from rampkit.errors import ColorFormatError, PercentScaleWarning, RampError
 
 __all__ = [
     "MODES",
@@ -196,6 +198,23 @@ def _coerce_stop(item: object, index: int) -> Stop:
         raise RampError(f"stops[{index}].position: {exc}") from None
 
 
+_transforming: ContextVar[bool] = ContextVar("rampkit_ramp_transforming", default=False)
+
+
+def _warn_if_fractions(stops: Sequence[Stop]) -> None:
+    """Warn when percent stops span at most 0–1 %, as fractions 0–1 would."""
+    positions = {stop.position for stop in stops}
+    if _transforming.get() or len(positions) < 2 or max(positions) > 1.0:
+        return
+    top = format_position(max(positions), relative=True)
+    warn_at_caller(
+        f"every percent stop lies between 0% and {top}, so values above {top} of the "
+        "basis range all take the last color; percents run from 0 to 100, so if the "
+        "positions are fractions of the range, multiply them by 100 (0.5 -> 50%)",
+        PercentScaleWarning,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Ramp:
     """An immutable color ramp.
@@ -254,6 +273,8 @@ class Ramp:
                         f"stops[{index}]: percent position {stop.position!r} is outside "
                         "0-100; use relative=False for absolute values"
                     )
+
+            _warn_if_fractions(stops)
 
         # A stable sort keeps the given order of stops at one position, which
         # is what makes a repeated position a hard step.
@@ -349,7 +370,13 @@ class Ramp:
     # -- transformations (each returns a new ramp) ------------------------
 
     def _with(self, **changes: Any) -> Ramp:
-        return replace(self, **changes)
+        # The ramp was checked when it was built; a transformation of it does
+        # not repeat the fraction warning.
+        token = _transforming.set(True)
+        try:
+            return replace(self, **changes)
+        finally:
+            _transforming.reset(token)
 
     def reversed(self) -> Ramp:
         """Return the ramp with its colors in reverse order over the same positions."""

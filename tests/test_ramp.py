@@ -1,6 +1,8 @@
+import warnings
+
 import pytest
 
-from rampkit.errors import RampError, RampkitWarning
+from rampkit.errors import PercentScaleWarning, RampError, RampkitWarning
 from rampkit.presets import RampRegistry, get_ramp
 from rampkit.ramp import Ramp, Stop, format_position, parse_position
 
@@ -151,6 +153,45 @@ def test_stop_index_errors_name_the_range():
 def test_relative_stop_outside_range_via_constructor():
     with pytest.raises(RampError, match=r"stops\[1\]: percent position 120.0 is outside 0-100"):
         Ramp([Stop(0, "red"), Stop(120, "blue")])
+
+
+def test_fraction_percents_warn_at_caller():
+    expected = r"between 0% and 1%.*multiply them by 100"
+    with pytest.warns(PercentScaleWarning, match=expected) as record:
+        ramp = Ramp([(0, "red"), (0.5, "yellow"), (1, "green")])
+    assert ramp.positions == (0.0, 0.5, 1.0)
+    assert len(record) == 1
+    # The warning names the line that built the ramp, not rampkit's code.
+    assert record[0].filename == __file__
+
+
+def test_fraction_percents_warn_from_mapping():
+    with pytest.warns(PercentScaleWarning, match=r"between 0% and 0.8%"):
+        Ramp.from_mapping({"0%": "red", "0.8%": "green"})
+
+
+def test_fraction_warning_not_repeated_by_transformations():
+    with pytest.warns(PercentScaleWarning):
+        ramp = Ramp([(0, "red"), (1, "green")])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        changed = ramp.reversed().add_stop(0.5, "yellow").with_mode("nearest")
+    assert changed.positions == (0.0, 0.5, 1.0)
+
+
+@pytest.mark.parametrize(
+    "stops, relative",
+    [
+        ([(0, "red"), (2, "green")], True),  # reaches past 1%
+        ([(0, "red"), (1, "green")], False),  # values, not percents
+        ([(1, "red"), (1, "green")], True),  # one position: a hard step, no range
+    ],
+)
+def test_no_fraction_warning_for_other_ramps(stops, relative):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ramp = Ramp(stops, relative=relative)
+    assert len(ramp.stops) == 2
 
 
 def test_from_dict_errors_give_json_path():
