@@ -303,3 +303,28 @@ def test_serve_port_zero_prints_bound_port() -> None:
     finally:
         process.terminate()
         process.communicate(timeout=30)
+
+
+def test_listen_sockets_port_zero_shares_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Not every machine has a host name that resolves to two addresses, so a fake
+    # getaddrinfo returns two loopback addresses, which Linux binds without setup.
+    from rampkit.cli import serve as serve_module
+
+    def two_loopback_addresses(
+        host: str, port: int, *args: object, **kwargs: object
+    ) -> list[tuple[socket.AddressFamily, socket.SocketKind, int, str, tuple[str, int]]]:
+        return [
+            (socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("127.0.0.1", port)),
+            (socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("127.0.0.2", port)),
+        ]
+
+    monkeypatch.setattr(serve_module.socket, "getaddrinfo", two_loopback_addresses)
+    sockets = serve_module._listen_sockets("two-loopback-addresses", 0)
+    try:
+        names = [sock.getsockname() for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+    assert [name[0] for name in names] == ["127.0.0.1", "127.0.0.2"]
+    assert names[0][1] != 0
+    assert names[1][1] == names[0][1]

@@ -55,6 +55,7 @@ def _listen_sockets(host: str, port: int) -> list[socket.socket]:
             "127.0.0.1 to --host"
         ) from exc
     sockets: list[socket.socket] = []
+    bind_port = port
     try:
         for family, kind, protocol, _, address in dict.fromkeys(addresses):
             # asyncio (3.11) sets TCP_NODELAY only on connections of a socket made
@@ -64,12 +65,20 @@ def _listen_sockets(host: str, port: int) -> list[socket.socket]:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             if family == socket.AF_INET6:
                 sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-            sock.bind(address)
+            # With port 0 each bind would get its own free port, but the banner
+            # and uvicorn show one, so every further address reuses the first port.
+            sock.bind((address[0], bind_port, *address[2:]))
+            bind_port = int(sock.getsockname()[1])
             # uvicorn's default backlog; the kernel caps it at somaxconn.
             sock.listen(2048)
     except OSError as exc:
         for sock in sockets:
             sock.close()
+        if exc.errno == errno.EADDRINUSE and port == 0:
+            raise RampkitError(
+                f"port {bind_port}, picked for --port 0, is free on one address of {host} "
+                "but in use on another; run again or pick a port with --port"
+            ) from exc
         if exc.errno == errno.EADDRINUSE:
             raise RampkitError(
                 f"port {port} on {host} is already in use; pick another with --port"
