@@ -127,11 +127,26 @@ def _run(args: argparse.Namespace) -> int:
     command = lab_command(
         notebook, port=args.port, open_browser=not args.no_browser, voila=args.voila
     )
-    logger.info("running %s", " ".join(command))
-    process = subprocess.Popen(command, env=env, cwd=folder)
-    # SIGTERM stops JupyterLab first, so its kernels shut down cleanly.
-    previous = signal.signal(signal.SIGTERM, lambda *_: process.terminate())
+    process: subprocess.Popen[bytes] | None = None
+    stop_requested = False
+
+    def terminate_child(signum: int, frame: object) -> None:
+        # A SIGTERM that arrives while Popen runs finds no process yet, so the
+        # flag makes the code after Popen terminate the new child.
+        nonlocal stop_requested
+        stop_requested = True
+        if process is not None:
+            process.terminate()
+
+    # SIGTERM stops JupyterLab first, so its kernels shut down cleanly. The
+    # handler is installed before the child starts, because a SIGTERM between
+    # the two would end rampkit lab and leave JupyterLab running.
+    previous = signal.signal(signal.SIGTERM, terminate_child)
     try:
+        logger.info("running %s", " ".join(command))
+        process = subprocess.Popen(command, env=env, cwd=folder)
+        if stop_requested:
+            process.terminate()
         while True:
             try:
                 return process.wait()
