@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,7 @@ from rampkit.api.service import (
     FailureMode,
     create_app,
 )
+from rampkit.api.store import OperationStore
 from rampkit.formats.api import from_color_ramp
 from rampkit.image import aux_xml
 from rampkit.operations import clean_operation, operation_from_geojson
@@ -524,6 +527,36 @@ def test_folder_picks_up_dropped_file(data_folder: Path) -> None:
     assert records["urea-strips"]["type"] == "applied"
     units = raw(folder_client, "GET", f"{OPERATIONS_PATH}/urea-strips/units").json()
     assert "appliedRate" in units
+
+
+@pytest.mark.parametrize("replace", [True, False], ids=["new-file", "in-place"])
+def test_store_rereads_same_size_same_mtime(data_folder: Path, replace: bool) -> None:
+    path = data_folder / "north_2021.csv"
+    store = OperationStore(data_folder)
+    moisture = store.operation("north-2021").properties["harvestMoisture"]
+    assert moisture[0] == 9.25
+
+    before = path.stat()
+    # Linux stamps ctime from a clock that ticks every few milliseconds, so
+    # waiting 50 ms makes the rewrite's ctime differ from the original's.
+    while time.time_ns() < before.st_ctime_ns + 50_000_000:
+        time.sleep(0.005)
+    data = path.read_bytes().replace(b",9.25,", b",8.25,")
+    assert len(data) == before.st_size
+    if replace:
+        staged = data_folder / "north_2021.csv.tmp"
+        staged.write_bytes(data)
+        os.replace(staged, path)
+    else:
+        path.write_bytes(data)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert after.st_size == before.st_size
+    assert after.st_mtime_ns == before.st_mtime_ns
+    assert after.st_ctime_ns != before.st_ctime_ns
+
+    moisture = store.operation("north-2021").properties["harvestMoisture"]
+    assert moisture[0] == 8.25
 
 
 def test_folder_ignores_bad_metadata(

@@ -129,7 +129,9 @@ class OperationEntry:
     field_id, start_time, end_time, provider, default_property, encoding
         From the catalog or the metadata file, when given.
     signature : tuple
-        The data file's size and modification time, part of every cache key.
+        The size, modification time, inode number and inode change time of
+        the data file and of its metadata and mapping files, part of every
+        cache key.
     """
 
     id: str
@@ -447,5 +449,11 @@ def _signature(*paths: Path) -> tuple[Any, ...]:
         except OSError:
             parts.append((path.name, None))
             continue
-        parts.append((path.name, stat.st_size, stat.st_mtime_ns))
+        # Size and mtime alone miss a file replaced by one of the same size within
+        # one timestamp tick. A replacement has a new inode, and any write or
+        # os.utime call sets st_ctime_ns to the current time. NOTE: a file
+        # rewritten in place within one ctime tick of its last change keeps its key.
+        parts.append(
+            (path.name, stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
+        )
     return tuple(parts)
