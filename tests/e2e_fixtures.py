@@ -1,7 +1,7 @@
 """Fixtures for the browser tests: a JupyterLab server, a Voilà server and Chromium.
 
 Test modules import these names so pytest registers them. Each server runs
-once per session on a free 127.0.0.1 port. It serves a temporary copy of
+once per test module on an unused 127.0.0.1 port. It serves a temporary copy of
 ``notebooks/``, because JupyterLab writes checkpoints next to any notebook it
 opens, and keeps Jupyter's and IPython's state directories inside that copy.
 It is stopped through its process handle. The browser is Debian's Chromium
@@ -13,21 +13,23 @@ request is aborted. Screenshots go to ``test-artifacts/`` (or
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
 import shutil
-import socket
+import signal
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from ports import unused_port
 
 __all__ = ["ARTIFACTS", "browser", "e2e_home", "lab_server", "page", "voila_server"]
 
@@ -51,12 +53,6 @@ CHROMIUM_ARGS = [
 LOOPBACK = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _wait_until_serving(url: str, process: subprocess.Popen[bytes], log: Path,
                         timeout: float = 90.0) -> None:
     """Poll ``url`` until the server returns a response with any HTTP status."""
@@ -78,16 +74,52 @@ def _wait_until_serving(url: str, process: subprocess.Popen[bytes], log: Path,
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
-    # SIGTERM lets the Jupyter server shut its kernels down first.
+    # SIGTERM lets the Jupyter server shut its kernels down first. The server
+    # runs in its own process group, so the kill afterwards reaches any kernel
+    # it left behind.
     process.terminate()
     try:
         process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
         process.wait()
 
 
-@pytest.fixture(scope="session")
+@contextlib.contextmanager
+def _serve(command: Callable[[int], list[str]], ready_path: str, root: Path,
+           env: dict[str, str], log: Path) -> Iterator[str]:
+    """Start a server on an unused port and yield its base URL once it responds.
+
+    The servers are started with port retries off, so a port taken between the
+    pick and the bind ends the process instead of moving it to another port;
+    the start is then tried again on a new port.
+    """
+    for attempt in range(3):
+        port = unused_port()
+        with log.open("wb") as output:
+            process = subprocess.Popen(command(port), cwd=root, env=env, stdout=output,
+                                       stderr=subprocess.STDOUT, start_new_session=True)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_serving(base + ready_path, process, log)
+        except RuntimeError:
+            _stop(process)
+            # Both servers log "The port N is already in use" before they exit.
+            if attempt == 2 or "already in use" not in log.read_text():
+                raise
+            continue
+        except BaseException:
+            _stop(process)
+            raise
+        try:
+            yield base
+        finally:
+            _stop(process)
+        return
+
+
+@pytest.fixture(scope="module")
 def e2e_home(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     """Return a folder with a copy of the notebooks and the environment for servers."""
     root = tmp_path_factory.mktemp("e2e")
@@ -116,56 +148,47 @@ def e2e_home(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
     return root, env
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def lab_server(e2e_home: tuple[Path, dict[str, str]]) -> Iterator[tuple[str, str]]:
     """Serve JupyterLab on the notebooks copy; yield its base URL and token."""
     root, env = e2e_home
-    port, token = _free_port(), secrets.token_hex(16)
-    command = [
-        sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
-        f"--port={port}", f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={root}", "--LabApp.news_url=None",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-    ]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        command.append("--allow-root")
-    log = root / "lab.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, cwd=root, env=env, stdout=output,
-                                   stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            _wait_until_serving(f"{base}/api/status?token={token}", process, log)
-            yield base, token
-        finally:
-            _stop(process)
+    token = secrets.token_hex(16)
+
+    def command(port: int) -> list[str]:
+        arguments = [
+            sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
+            f"--port={port}", "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+            "--LabApp.news_url=None",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        ]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            arguments.append("--allow-root")
+        return arguments
+
+    with _serve(command, f"/api/status?token={token}", root, env, root / "lab.log") as base:
+        yield base, token
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def voila_server(e2e_home: tuple[Path, dict[str, str]]) -> Iterator[str]:
     """Serve the quickstart as a Voilà app; yield its base URL."""
     root, env = e2e_home
-    port = _free_port()
-    command = [
-        sys.executable, "-m", "voila", QUICKSTART, "--no-browser", f"--port={port}",
-        "--Voila.ip=127.0.0.1", "--show_tracebacks=True",
-    ]
-    log = root / "voila.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, cwd=root, env=env, stdout=output,
-                                   stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            # GET / would run the notebook; the static files only show the server is up.
-            _wait_until_serving(f"{base}/voila/static/", process, log)
-            yield base
-        finally:
-            _stop(process)
+
+    def command(port: int) -> list[str]:
+        return [
+            sys.executable, "-m", "voila", QUICKSTART, "--no-browser", f"--port={port}",
+            "--Voila.port_retries=0", "--Voila.ip=127.0.0.1", "--show_tracebacks=True",
+        ]
+
+    # GET / would run the notebook; the static files only show the server is up.
+    with _serve(command, "/voila/static/", root, env, root / "voila.log") as base:
+        yield base
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Launch headless Chromium once per session."""
+    """Launch headless Chromium once per test module."""
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is not installed; install Debian's chromium package")
     sync_api = pytest.importorskip("playwright.sync_api")
@@ -195,6 +218,9 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     try:
         yield tab
     finally:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-        context.close()
+        # A crashed page cannot be captured; the context still closes.
+        try:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+        finally:
+            context.close()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from ports import unused_port
 
 from rampkit.cli import build_parser, main
 from rampkit.cli.lab import QUICKSTART, find_notebooks, lab_command
@@ -78,12 +79,6 @@ def test_voila_command() -> None:
     assert "--no-browser" in command
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _answers(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2):
@@ -97,7 +92,7 @@ def _answers(url: str) -> bool:
 @pytest.mark.slow
 @pytest.mark.service
 def test_lab_starts_service_and_jupyterlab(tmp_path: Path) -> None:
-    port = _free_port()
+    port = unused_port()
     env = {
         key: value for key, value in os.environ.items()
         if key not in ("RAMPKIT_API_URL", "RAMPKIT_API_TOKEN")
@@ -110,13 +105,22 @@ def test_lab_starts_service_and_jupyterlab(tmp_path: Path) -> None:
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
     (notebooks / QUICKSTART).write_bytes((ROOT / "notebooks" / QUICKSTART).read_bytes())
-    process = subprocess.Popen(
-        [sys.executable, "-m", "rampkit.cli", "lab", "--no-browser", f"--port={port}",
-         "--notebook-dir", str(notebooks)],
-        cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True,
-    )
+    # JupyterLab writes its log to the same stderr; a file never fills up and
+    # blocks it the way an unread pipe would.
+    log = tmp_path / "lab.log"
+    with log.open("wb") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "rampkit.cli", "lab", "--no-browser", f"--port={port}",
+             "--notebook-dir", str(notebooks)],
+            cwd=tmp_path, env=env, stderr=stderr, start_new_session=True,
+        )
     try:
-        first_line = process.stderr.readline()
+        deadline = time.monotonic() + 60
+        while not log.read_text().endswith("\n"):
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, "rampkit lab printed nothing within 60 s"
+            time.sleep(0.1)
+        first_line = log.read_text().splitlines()[0]
         match = re.search(r"local images service at (http://127\.0\.0\.1:\d+)", first_line)
         assert match, first_line
         with urllib.request.urlopen(
@@ -127,7 +131,7 @@ def test_lab_starts_service_and_jupyterlab(tmp_path: Path) -> None:
 
         deadline = time.monotonic() + 60
         while not _answers(f"http://127.0.0.1:{port}/api/status"):
-            assert process.poll() is None, process.stderr.read()
+            assert process.poll() is None, log.read_text()
             assert time.monotonic() < deadline, "JupyterLab did not start within 60 s"
             time.sleep(0.3)
     finally:
@@ -135,8 +139,10 @@ def test_lab_starts_service_and_jupyterlab(tmp_path: Path) -> None:
         try:
             code = process.wait(timeout=30)
         finally:
-            if process.poll() is None:
-                process.kill()
-            process.stderr.close()
+            # rampkit lab runs in its own process group, so this also stops a
+            # JupyterLab or kernel that outlived it.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
     assert code == 0
     assert not _answers(f"http://127.0.0.1:{port}/api/status")
