@@ -41,15 +41,23 @@ def _move_stop_with_keyboard(tab: Any, index: int, presses: int) -> None:
 
 
 def _assert_widgets_rendered(tab: Any) -> None:
+    # Widgets in other outputs may still be loading on a slow machine, and the
+    # overlay may still be decoding: wait for both before reading the page.
+    tab.wait_for_function(
+        "() => !document.body.innerText.includes('Loading widget')", timeout=30_000
+    )
+    tab.wait_for_function(
+        "selector => { const img = document.querySelector(selector);"
+        " return img && img.complete && img.naturalWidth > 0; }",
+        arg=OVERLAY, timeout=30_000,
+    )
     assert tab.locator("text=Error displaying widget").count() == 0
-    assert tab.locator("text=Loading widget").count() == 0
     assert tab.locator("text=Traceback").count() == 0
     # No basemap: the map requests no tiles.
     assert tab.locator(".leaflet-tile").count() == 0
     image = tab.locator(OVERLAY).first.evaluate(
-        "img => ({complete: img.complete, width: img.naturalWidth, height: img.naturalHeight})"
+        "img => ({width: img.naturalWidth, height: img.naturalHeight})"
     )
-    assert image["complete"]
     assert image["width"] > 100
     assert image["height"] > 100
     assert _overlay_src(tab).startswith("data:image/png;base64,")
@@ -57,7 +65,13 @@ def _assert_widgets_rendered(tab: Any) -> None:
 
 def _assert_map_fits_field(tab: Any) -> None:
     # The field fills most of the 420 px map; a map that fitted before it had
-    # a size shows it a few pixels tall.
+    # a size shows it a few pixels tall. The fit may still be animating, so
+    # wait for the height before measuring it.
+    tab.wait_for_function(
+        "selector => (document.querySelector(selector)?.getBoundingClientRect().height"
+        " || 0) >= 100",
+        arg=OVERLAY, timeout=30_000,
+    )
     box = tab.locator(OVERLAY).first.bounding_box()
     assert box is not None
     assert box["height"] >= 100
@@ -89,7 +103,7 @@ def _assert_stop_moves_map(tab: Any) -> None:
 
 def test_quickstart_in_jupyterlab(lab_server: tuple[str, str], page: Any) -> None:  # noqa: F811
     base, token = lab_server
-    page.goto(f"{base}/lab/tree/notebooks/01_quickstart.ipynb?token={token}")
+    page.goto(f"{base}/lab/tree/notebooks/01_quickstart.ipynb?token={token}", timeout=60_000)
     page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
     # "Run All Cells" before the kernel is connected runs nothing, silently.
     page.wait_for_function(
@@ -113,7 +127,9 @@ def test_quickstart_in_jupyterlab(lab_server: tuple[str, str], page: Any) -> Non
 
 
 def test_quickstart_as_voila_app(voila_server: str, page: Any) -> None:  # noqa: F811
-    page.goto(voila_server + "/")
+    # Voilà streams the page while it runs the notebook, so the load event
+    # comes only after every cell; the selector waits below cover readiness.
+    page.goto(voila_server + "/", wait_until="commit", timeout=120_000)
     page.wait_for_selector(f"{LEGEND} >> text=dryVolumePerArea (bu/ac)", timeout=120_000)
     page.wait_for_selector("text=dryVolumePerArea (bu/ac) |", timeout=30_000)
     _assert_widgets_rendered(page)
