@@ -6,7 +6,7 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +21,19 @@ def require_tool(reason: str) -> None:
     if os.environ.get("RAMPKIT_REQUIRE_TOOLS") == "1":
         pytest.fail(f"{reason}; CI requires every tool")
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_images_api_settings() -> Iterator[None]:
+    """Keep a developer's own images API URL and token out of every test.
+
+    Module-scoped fixtures such as a lab's client are built before a test's
+    own ``monkeypatch`` applies, so the variables are removed for the whole session.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("RAMPKIT_API_URL", raising=False)
+        patch.delenv("RAMPKIT_API_TOKEN", raising=False)
+        yield
 
 
 @pytest.fixture

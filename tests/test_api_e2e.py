@@ -8,7 +8,6 @@ import re
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -204,39 +203,37 @@ def test_concurrent_clients() -> None:
 # -- rampkit serve ------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+def _stop(process: subprocess.Popen[str]) -> tuple[str, str]:
+    """Stop a ``rampkit serve`` process and return its output."""
+    process.terminate()
+    try:
+        return process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.communicate()
 
 
 def test_serve_command_logs_requests() -> None:
-    port = _free_port()
     environment = {**os.environ, "RAMPKIT_SERVE_TOKEN": TOKEN, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "rampkit.cli", "serve", "--port", str(port)],
-        cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [sys.executable, "-m", "rampkit.cli", "serve", "--port", "0"],
+        cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
+    banner = ""
     try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(url + "/services/operations/api/operations", timeout=1)
-                break
-            except httpx.TransportError:
-                assert process.poll() is None, process.stderr.read().decode()  # type: ignore[union-attr]
-                assert time.monotonic() < deadline, "rampkit serve did not start in 60 s"
-                time.sleep(0.2)
+        # Port 0 lets the service pick its own port and name it in the banner,
+        # which prints once the port is listening.
+        banner = process.stdout.readline()  # type: ignore[union-attr]
+        match = re.match(r"rampkit images service on (http://127\.0\.0\.1:\d+) ", banner)
+        assert match, banner
+        url = match.group(1)
         with ImagesClient(url, token=TOKEN) as images_client:
             assert images_client.list_operations(size=2).total == len(list_samples())
         rejected = httpx.get(url + "/services/operations/api/operations")
         assert rejected.status_code == 401
     finally:
-        process.terminate()
-        stdout, stderr = process.communicate(timeout=30)
-    output = stdout.decode() + stderr.decode()
-    assert f"rampkit images service on http://127.0.0.1:{port}" in output
+        stdout, stderr = _stop(process)
+    output = banner + stdout + stderr
     assert "GET /services/operations/api/operations 200 " in output
     assert "GET /services/operations/api/operations 401 " in output
     assert TOKEN not in output
@@ -245,7 +242,7 @@ def test_serve_command_logs_requests() -> None:
 def test_serve_help_lists_options() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "rampkit.cli", "serve", "--help"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        cwd=ROOT, capture_output=True, text=True, check=True, timeout=60,
     )
     for option in ("--host", "--port", "--data", "--token", "--max-pixels"):
         assert option in result.stdout
@@ -301,8 +298,7 @@ def test_serve_port_zero_prints_bound_port() -> None:
         response = httpx.get(match.group(1) + "/services/operations/api/operations", timeout=10)
         assert response.status_code == 200
     finally:
-        process.terminate()
-        process.communicate(timeout=30)
+        _stop(process)
 
 
 def test_listen_sockets_port_zero_shares_port(monkeypatch: pytest.MonkeyPatch) -> None:
