@@ -58,7 +58,7 @@ def no_api_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Record the client's waits between retries instead of sleeping."""
     waits: list[float] = []
-    monkeypatch.setattr("rampkit.api.client.time.sleep", waits.append)
+    monkeypatch.setattr("rampkit.api.client._sleep", waits.append)
     return waits
 
 
