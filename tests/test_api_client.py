@@ -495,15 +495,16 @@ def test_timeout(silent_port: int) -> None:
 
 
 def test_connection_refused() -> None:
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()
-    with pytest.raises(ImagesAPIConnectionError, match=(
-        rf"GET http://127.0.0.1:{port}/services/operations/api/operations failed with no "
-        r"response \(ConnectError: .*\); check the URL and that the service is running"
-    )):
-        ImagesClient(f"http://127.0.0.1:{port}", retries=0).list_operations()
+    # Linux refuses a connection to a port that is bound but not listening, and
+    # keeping the probe bound stops another process from taking the port.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        with pytest.raises(ImagesAPIConnectionError, match=(
+            rf"GET http://127.0.0.1:{port}/services/operations/api/operations failed with no "
+            r"response \(ConnectError: .*\); check the URL and that the service is running"
+        )):
+            ImagesClient(f"http://127.0.0.1:{port}", retries=0).list_operations()
 
 
 # -- logging -------------------------------------------------------------------------------------
