@@ -8,11 +8,13 @@ httpx.MockTransport.
 
 from __future__ import annotations
 
+import gc
 import gzip
 import json
 import logging
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -505,6 +507,43 @@ def test_connection_refused() -> None:
             r"response \(ConnectError: .*\); check the URL and that the service is running"
         )):
             ImagesClient(f"http://127.0.0.1:{port}", retries=0).list_operations()
+
+
+# -- in-process transport --------------------------------------------------------------------
+
+
+def bridge_threads() -> int:
+    """Count the event loop threads of in-process clients."""
+    return sum(thread.name == "rampkit-asgi-bridge" for thread in threading.enumerate())
+
+
+def test_dropped_clients_end_threads(service_app: Any) -> None:
+    gc.collect()
+    threads_before = threading.active_count()
+    bridges_before = bridge_threads()
+    clients = [in_process_client(service_app) for _ in range(20)]
+    for images_client in clients:
+        images_client.list_operations()
+    assert bridge_threads() == bridges_before + 20
+
+    del clients, images_client
+    gc.collect()
+    deadline = time.monotonic() + 5
+    while bridge_threads() > bridges_before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert bridge_threads() == bridges_before
+    assert threading.active_count() <= threads_before
+
+
+def test_closed_client_ends_thread(service_app: Any) -> None:
+    gc.collect()
+    bridges_before = bridge_threads()
+    images_client = in_process_client(service_app)
+    images_client.list_operations()
+    assert bridge_threads() == bridges_before + 1
+
+    images_client.close()
+    assert bridge_threads() == bridges_before
 
 
 # -- logging -------------------------------------------------------------------------------------

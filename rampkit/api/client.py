@@ -34,6 +34,7 @@ import os
 import struct
 import threading
 import time
+import weakref
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -255,21 +256,61 @@ def _normalize_image_answer(response: httpx.Response) -> dict[str, Any]:
     return answer
 
 
+# Seconds that closing a bridge waits for its transport to close and for its
+# event loop thread to end.
+_BRIDGE_CLOSE_TIMEOUT = 5.0
+
+
+def _run_event_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Run ``loop`` until it is stopped, then close it in the same thread."""
+    try:
+        loop.run_forever()
+    finally:
+        loop.close()
+
+
+def _stop_event_loop(loop: asyncio.AbstractEventLoop, thread: threading.Thread) -> None:
+    """Stop the event loop that ``thread`` runs and wait for the thread to end.
+
+    This is the finalizer of :class:`_AsyncTransportBridge`, so it holds no
+    reference to the bridge. ``_run_event_loop`` closes the loop once
+    ``run_forever`` returns, so a loop that is still running is never closed.
+    """
+    with contextlib.suppress(RuntimeError):
+        # A loop whose thread already ended is closed and raises RuntimeError.
+        loop.call_soon_threadsafe(loop.stop)
+    if thread is threading.current_thread():
+        # The garbage collector can run this finalizer in the loop thread, which
+        # cannot join itself. The loop still stops after its current callback.
+        return
+    thread.join(_BRIDGE_CLOSE_TIMEOUT)
+    if thread.is_alive():
+        logger.debug(
+            "event loop thread %s did not end within %g s of the stop request; "
+            "it closes its loop when it ends",
+            thread.name, _BRIDGE_CLOSE_TIMEOUT,
+        )
+
+
 class _AsyncTransportBridge(httpx.BaseTransport):
     """Run an async transport (such as ``httpx.ASGITransport``) for a sync client.
 
     The async transport runs on an event loop in a daemon thread, so an
     application called in-process keeps one loop across requests, and the
-    client may be used from several threads at once.
+    client may be used from several threads at once. :meth:`close` stops the
+    loop and its thread. A bridge that is garbage collected without
+    :meth:`close` stops them through a ``weakref.finalize`` callback, which
+    does not await the async transport's ``aclose``.
     """
 
     def __init__(self, transport: httpx.AsyncBaseTransport) -> None:
         self._transport = transport
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
-            target=self._loop.run_forever, name="rampkit-asgi-bridge", daemon=True
+            target=_run_event_loop, args=(self._loop,), name="rampkit-asgi-bridge", daemon=True
         )
         self._thread.start()
+        self._finalizer = weakref.finalize(self, _stop_event_loop, self._loop, self._thread)
 
     async def _handle(self, request: httpx.Request) -> httpx.Response:
         response = await self._transport.handle_async_request(request)
@@ -292,12 +333,19 @@ class _AsyncTransportBridge(httpx.BaseTransport):
         return future.result()
 
     def close(self) -> None:
-        if self._loop.is_closed():
+        if not self._finalizer.alive:
             return
-        asyncio.run_coroutine_threadsafe(self._transport.aclose(), self._loop).result()
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(5)
-        self._loop.close()
+        try:
+            closing = asyncio.run_coroutine_threadsafe(self._transport.aclose(), self._loop)
+            closing.result(_BRIDGE_CLOSE_TIMEOUT)
+        except TimeoutError:
+            logger.debug(
+                "async transport %r did not close within %g s; stopping its event loop",
+                self._transport, _BRIDGE_CLOSE_TIMEOUT,
+            )
+        finally:
+            # Calling the finalizer runs it now and unregisters it.
+            self._finalizer()
 
 
 class ImagesClient:
