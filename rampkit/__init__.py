@@ -59,6 +59,7 @@ from rampkit.ramp import MODES, Mode, Ramp, Stop
 __all__ = [
     "__version__",
     "Basis",
+    "BatchResult",
     "classed_legend",
     "ClassedLegend",
     "Classification",
@@ -110,6 +111,7 @@ __all__ = [
     "read_operation",
     "read_ramp",
     "registry",
+    "render_batch",
     "render_grid",
     "render_operation",
     "RenderedImage",
@@ -132,6 +134,7 @@ __all__ = [
 # Names whose modules load xarray, pandas or httpx (about 0.4 s together);
 # they are imported on first access so that 'import rampkit' stays fast.
 _LAZY = {
+    "BatchResult": "rampkit.batch",
     "CleanResult": "rampkit.operations",
     "ImagesClient": "rampkit.api.client",
     "Operation": "rampkit.operations",
@@ -143,6 +146,7 @@ _LAZY = {
     "operation_from_geojson": "rampkit.operations",
     "rasterize": "rampkit.grid",
     "read_operation": "rampkit.operations",
+    "render_batch": "rampkit.batch",
     "render_grid": "rampkit.image",
     "render_operation": "rampkit.render",
     "write_geotiff": "rampkit.image",
