@@ -11,6 +11,7 @@ import importlib
 from typing import Any
 
 __all__ = [
+    "BasisPicker",
     "ExportPanel",
     "Histogram",
     "Lab",
@@ -21,6 +22,7 @@ __all__ = [
 ]
 
 _MODULES = {
+    "BasisPicker": "rampkit.lab.basis",
     "ExportPanel": "rampkit.lab.export",
     "Histogram": "rampkit.lab.histogram",
     "Lab": "rampkit.lab.app",

@@ -20,10 +20,12 @@ import logging
 from typing import Any
 
 import ipywidgets as widgets
+import numpy as np
 import traitlets
 
-from rampkit.colorize import BasisLike
+from rampkit.colorize import BasisLike, _as_basis
 from rampkit.errors import RampkitError
+from rampkit.lab.basis import BasisPicker
 from rampkit.lab.compare import RampComparison
 from rampkit.lab.editor import RampEditor
 from rampkit.lab.export import ExportPanel
@@ -213,6 +215,9 @@ class Lab(widgets.VBox):
             self.grid, start, basis=basis, unit=unit, title=property, basemap=basemap
         )
         self.editor = RampEditor(start, values=values, unit=unit, basis=self._basis_range())
+        self.basis_picker = BasisPicker(
+            _as_basis(basis), data_range=self._data_range(), unit=unit
+        )
         self.histogram = Histogram(values, start, basis=basis, unit=unit)
         self.stats = StatsTable(values, start, basis=basis, unit=unit)
         self.export = ExportPanel(
@@ -226,7 +231,9 @@ class Lab(widgets.VBox):
         self.comparison: RampComparison | None = None
         self._comparison_link: Any = None
         self.comparison_box = widgets.VBox()
-        self.tabs = widgets.Tab(children=[self.editor, self.export, self.comparison_box])
+        self.tabs = widgets.Tab(children=[
+            widgets.VBox([self.basis_picker, self.editor]), self.export, self.comparison_box,
+        ])
         for index, title in enumerate(("ramp", "export", "compare")):
             self.tabs.set_title(index, title)
 
@@ -248,6 +255,7 @@ class Lab(widgets.VBox):
         for view in (self.map_view, self.histogram, self.stats, self.export):
             traitlets.dlink((self, "ramp"), (view, "ramp"))
         self.map_view.observe(self._on_repaint, names="resolved_basis")
+        self.basis_picker.observe(self._on_basis_picked, names="basis")
         self.tabs.observe(self._on_tab, names="selected_index")
         self.observe(self._on_ramp, names="ramp")
         self.operation_picker.observe(self._on_operation, names="value")
@@ -299,6 +307,14 @@ class Lab(widgets.VBox):
             shape=self.shape,
         )
 
+    def _data_range(self) -> tuple[float, float] | None:
+        """Return the valid minimum and maximum of the grid, or None when it is empty."""
+        values = np.asarray(self.grid.values)
+        finite = values[np.isfinite(values)]
+        if finite.size == 0:
+            return None
+        return (float(finite.min()), float(finite.max()))
+
     def _basis_range(self) -> tuple[float, float] | None:
         basis = self.map_view.resolved_basis
         if basis is None or basis.vmin is None or basis.vmax is None:
@@ -316,6 +332,7 @@ class Lab(widgets.VBox):
         self.stats.set_values(grid.values)
         self.editor.unit = unit
         self.editor.set_values(grid.values, basis=self._basis_range())
+        self.basis_picker.set_data_range(self._data_range(), unit)
         self.export.operation_id = self.operation.id
         self.export.property = self.property_name
         self.export.resolution = float(self.resolution.value)
@@ -404,6 +421,10 @@ class Lab(widgets.VBox):
     def _on_repaint(self, change: dict[str, Any]) -> None:
         self.export.basis = change["new"]
 
+    def _on_basis_picked(self, change: dict[str, Any]) -> None:
+        if change["new"] != _as_basis(self._basis):
+            self.basis = change["new"]
+
     @property
     def basis(self) -> BasisLike:
         """What percents resolve against, for the map, histogram and statistics."""
@@ -411,7 +432,10 @@ class Lab(widgets.VBox):
 
     @basis.setter
     def basis(self, basis: BasisLike) -> None:
+        picked = _as_basis(basis)
         self._basis = basis
+        if self.basis_picker.basis != picked:
+            self.basis_picker.set_basis(picked)
         self.map_view.basis = basis
         self.histogram.basis = basis
         self.stats.basis = basis
