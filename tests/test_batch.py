@@ -284,3 +284,98 @@ def test_without_scheduler_distributed_is_not_imported(tmp_path: Path) -> None:
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, timeout=120)
     assert run.stdout.split() == ["False", "False"]
+
+
+# -- the command ------------------------------------------------------------------
+
+
+def test_cli_failure_exits_1_after_rest(tmp_path: Path, capsys) -> None:
+    from rampkit.cli import main
+
+    out = tmp_path / "out"
+    code = main(["batch", CSIRO, UREA, ISOXML, "-p", PROPERTY, "-o", str(out),
+                 "--resolution", "4", "--shared-basis"])
+    printed = capsys.readouterr()
+    assert code == 1
+    lines = printed.out.splitlines()
+    assert lines[0].startswith(f"wrote {out / CSIRO}.png (")
+    assert lines[1].startswith(f"failed {UREA}: property {PROPERTY!r} is not a numeric")
+    assert lines[2].startswith(f"wrote {out / ISOXML}.png (")
+    assert lines[3] == f"wrote {out / 'legend.png'}"
+    assert lines[4] == f"2 of 3 operations rendered; manifest: {out / 'manifest.json'}"
+    assert printed.err.splitlines() == [
+        f"rampkit: error: 1 of 3 operations failed; their messages are in "
+        f"{out / 'manifest.json'}"
+    ]
+    pooled = (min(data_range(CSIRO)[0], data_range(ISOXML)[0]),
+              max(data_range(CSIRO)[1], data_range(ISOXML)[1]))
+    for operation_id in (CSIRO, ISOXML):
+        assert_same_files(out, tmp_path / "expected", operation_id, pooled)
+
+
+def test_cli_json_on_dask(tmp_path: Path, client: object, capsys) -> None:
+    from rampkit.cli import main
+
+    out = tmp_path / "out"
+    address = client.scheduler.address  # type: ignore[attr-defined]
+    code = main(["batch", CSIRO, ISOXML, "-p", PROPERTY, "-o", str(out), "--resolution",
+                 "4", "--basis", "10,30", "--scheduler", address, "--json"])
+    assert code == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report == json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert [row["output"] for row in report["rows"]] == [f"{CSIRO}.png", f"{ISOXML}.png"]
+    assert report["basis"] == {"kind": "fixed", "vmin": 10.0, "vmax": 30.0}
+    assert report["legend"] == "legend.png"
+    assert_same_files(out, tmp_path / "expected", CSIRO, (10.0, 30.0))
+
+
+def test_cli_existing_files_one_line(tmp_path: Path, capsys) -> None:
+    from rampkit.cli import main
+
+    out = tmp_path / "out"
+    arguments = ["batch", CSIRO, "-p", PROPERTY, "-o", str(out), "--resolution", "4"]
+    assert main(arguments) == 0
+    before = {path: path.read_bytes() for path in out.iterdir()}
+    capsys.readouterr()
+    assert main(arguments) == 1
+    printed = capsys.readouterr()
+    assert printed.out == ""
+    assert len(printed.err.splitlines()) == 1
+    assert printed.err.startswith("rampkit: error: file ")
+    assert "--force" in printed.err
+    assert {path: path.read_bytes() for path in out.iterdir()} == before
+    assert main([*arguments, "--force"]) == 0
+
+
+def test_cli_bad_basis_one_line(tmp_path: Path, capsys) -> None:
+    from rampkit.cli import main
+
+    code = main(["batch", CSIRO, "-p", PROPERTY, "-o", str(tmp_path / "out"),
+                 "--basis", "5", "1"])
+    assert code == 1
+    assert capsys.readouterr().err == (
+        "rampkit: error: --basis 5 1 must be two finite values, the lower first; "
+        "for example --basis 0 8\n"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["batch", "-p", PROPERTY, "-o", "out"],
+        ["batch", CSIRO, "-o", "out"],
+        ["batch", CSIRO, "-p", PROPERTY, "-o", "out", "--basis", "0", "1", "--shared-basis"],
+    ],
+    ids=["no input", "no property", "two bases"],
+)
+def test_cli_usage_errors_exit_2(arguments: list[str], tmp_path: Path, capsys,
+                                 monkeypatch) -> None:
+    from rampkit.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as info:
+        main(arguments)
+    assert info.value.code == 2
+    assert "usage: rampkit batch" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

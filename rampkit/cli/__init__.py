@@ -25,6 +25,7 @@ __all__ = ["build_parser", "main", "split_basis_pairs"]
 COMMAND_MODULES = (
     "rampkit.cli.ramps",
     "rampkit.cli.render",
+    "rampkit.cli.batch",
     "rampkit.cli.serve",
     "rampkit.cli.lab",
 )

@@ -9,7 +9,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-__all__ = ["add_parser"]
+__all__ = [
+    "add_input_options",
+    "add_parser",
+    "add_property_option",
+    "add_render_options",
+    "fixed_basis",
+]
 
 _DESCRIPTION = """\
 Render one property of an operation to an RGBA PNG with its GDAL sidecar
@@ -79,18 +85,25 @@ def _read_input(args: argparse.Namespace) -> Any:
     )
 
 
+def fixed_basis(vmin: float, vmax: float) -> Any:
+    """Return ``Basis.fixed(vmin, vmax)`` for ``--basis``, or raise with the option's wording."""
+    from rampkit.colorize import Basis
+    from rampkit.errors import RampError
+
+    if not (math.isfinite(vmin) and math.isfinite(vmax)) or vmin > vmax:
+        raise RampError(
+            f"--basis {vmin:g} {vmax:g} must be two finite values, the lower first; "
+            "for example --basis 0 8"
+        )
+    return Basis.fixed(vmin, vmax)
+
+
 def _basis(args: argparse.Namespace) -> Any:
     from rampkit.colorize import Basis
     from rampkit.errors import RampError
 
     if args.basis is not None:
-        vmin, vmax = args.basis
-        if not (math.isfinite(vmin) and math.isfinite(vmax)) or vmin > vmax:
-            raise RampError(
-                f"--basis {vmin:g} {vmax:g} must be two finite values, the lower first; "
-                "for example --basis 0 8"
-            )
-        return Basis.fixed(vmin, vmax)
+        return fixed_basis(*args.basis)
     if args.trim is not None:
         lower, upper = args.trim
         if not 0 <= lower < upper <= 100:
@@ -167,16 +180,46 @@ def add_parser(subparsers: Any) -> None:
         "input", metavar="INPUT", help="operation file (GeoJSON, .geojson.gz, GeoParquet, "
         "zipped shapefile, CSV) or sample id",
     )
-    parser.add_argument(
-        "-p", "--property", required=True, metavar="NAME",
-        help="numeric property to render, by its standard name (dryVolumePerArea) or its "
-        "column name in the file (yld_vl_d)",
-    )
+    add_property_option(parser)
     parser.add_argument(
         "-o", "--output", required=True, metavar="OUT.png",
         help="PNG to write, in an existing folder, with a name ending in .png; "
         "OUT.png.aux.xml and OUT.pgw are written beside it",
     )
+    add_render_options(parser)
+    scale = parser.add_mutually_exclusive_group()
+    scale.add_argument(
+        "--basis", type=float, nargs=2, default=None, metavar=("VMIN", "VMAX"),
+        help="fixed values, in the property's unit, for 0%% and 100%% of the ramp; default: "
+        "the image's min and max",
+    )
+    scale.add_argument(
+        "--trim", type=float, nargs=2, default=None, metavar=("LOWER", "UPPER"),
+        help="percentiles (0-100) of the image's values for 0%% and 100%%, for example "
+        "2 98",
+    )
+    add_input_options(parser)
+    parser.add_argument(
+        "--force", "--overwrite", dest="force", action="store_true",
+        help="replace OUT.png and its sidecars if they exist (--overwrite is an alias)",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print the extent and basis as JSON"
+    )
+    parser.set_defaults(func=_run)
+
+
+def add_property_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``-p/--property``, shared by ``rampkit render`` and ``rampkit batch``."""
+    parser.add_argument(
+        "-p", "--property", required=True, metavar="NAME",
+        help="numeric property to render, by its standard name (dryVolumePerArea) or its "
+        "column name in the file (yld_vl_d)",
+    )
+
+
+def add_render_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--ramp``, ``--resolution``, ``--shape``, ``--projection`` and ``--footprint``."""
     parser.add_argument(
         "--ramp", default="leaf_standard", metavar="PRESET_OR_FILE",
         help="preset name (add _r to reverse) or ramp file; default: leaf_standard, the "
@@ -202,17 +245,10 @@ def add_parser(subparsers: Any) -> None:
         help="footprint diameter in ground metres for every point; default: the diagonal "
         "of each point's swath width and distance travelled",
     )
-    scale = parser.add_mutually_exclusive_group()
-    scale.add_argument(
-        "--basis", type=float, nargs=2, default=None, metavar=("VMIN", "VMAX"),
-        help="fixed values, in the property's unit, for 0%% and 100%% of the ramp; default: "
-        "the image's min and max",
-    )
-    scale.add_argument(
-        "--trim", type=float, nargs=2, default=None, metavar=("LOWER", "UPPER"),
-        help="percentiles (0-100) of the image's values for 0%% and 100%%, for example "
-        "2 98",
-    )
+
+
+def add_input_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--no-clean`` and ``--encoding``, which decide how inputs are read and cleaned."""
     parser.add_argument(
         "--no-clean", action="store_true",
         help="skip the cleanup rules, the speed filter (0.5 m/s) and the outlier filter",
@@ -221,11 +257,3 @@ def add_parser(subparsers: Any) -> None:
         "--encoding", default=None,
         help="text encoding of a CSV input; default: UTF-8 when it decodes, else ISO-8859-1",
     )
-    parser.add_argument(
-        "--force", "--overwrite", dest="force", action="store_true",
-        help="replace OUT.png and its sidecars if they exist (--overwrite is an alias)",
-    )
-    parser.add_argument(
-        "--json", action="store_true", help="print the extent and basis as JSON"
-    )
-    parser.set_defaults(func=_run)
