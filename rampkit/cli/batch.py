@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from typing import Any
 
@@ -35,9 +36,25 @@ must see the inputs and OUTDIR under the same paths.
 """
 
 
+def _quiet_dask() -> None:
+    """Show only Dask's warnings and errors, or only its errors with -q.
+
+    Importing distributed installs its own handler at INFO level, which would
+    print a dozen lines for each cluster, so the level is set after the import.
+    """
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        return
+    level = logging.getLogger().getEffectiveLevel()
+    logging.getLogger("distributed").setLevel(max(level, logging.WARNING))
+
+
 def _run(args: argparse.Namespace) -> int:
     from rampkit.batch import render_batch
 
+    if args.scheduler is not None:
+        _quiet_dask()
     if args.basis is not None:
         basis: Any = fixed_basis(*args.basis)
     elif args.shared_basis:
