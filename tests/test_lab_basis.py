@@ -62,6 +62,7 @@ def test_inverted_range_keeps_basis() -> None:
     picker.low.value = 90.0
     assert picker.basis == Basis.fixed(20.0, 80.0)
     assert "low 90 must be below high 80" in picker.message.value
+    assert "The map keeps the fixed range 20 to 80." in picker.message.value
     picker.low.value = 10.0
     assert picker.basis == Basis.fixed(10.0, 80.0)
     assert picker.message.value == ""
@@ -71,7 +72,16 @@ def test_percentile_over_100_keeps_basis() -> None:
     picker = BasisPicker(Basis.trimmed(5.0, 95.0))
     picker.high.value = 120.0
     assert picker.basis == Basis.trimmed(5.0, 95.0)
-    assert "0 &lt;= lower &lt; upper &lt;= 100" in picker.message.value
+    expected = "low 5 and high 120 must satisfy 0 &lt;= low &lt; high &lt;= 100"
+    assert expected in picker.message.value
+    assert "The map keeps the percentiles 5 to 95." in picker.message.value
+
+
+def test_nan_bound_keeps_basis() -> None:
+    picker = BasisPicker(Basis.fixed(20.0, 80.0))
+    picker.high.value = float("nan")
+    assert picker.basis == Basis.fixed(20.0, 80.0)
+    assert "must both be numbers" in picker.message.value
 
 
 def test_back_to_data_range() -> None:
@@ -129,6 +139,39 @@ def test_lab_basis_setter_updates_picker(lab: Lab) -> None:
     assert lab.basis_picker.basis == Basis.fixed(5.0, 50.0)
     # The setter's own value is kept, not replaced by the picker's echo.
     assert lab.basis == (5.0, 50.0)
+
+
+def test_lab_shows_resolved_range(lab: Lab) -> None:
+    lab.basis_picker.kind.value = "trimmed"
+    resolved = lab.map_view.resolved_basis
+    assert f"0% = {resolved.vmin:.6g} " in lab.basis_picker.resolved.value
+    assert f"100% = {resolved.vmax:.6g} " in lab.basis_picker.resolved.value
+
+
+def test_lab_fixed_range_reset_for_other_property(lab: Lab) -> None:
+    first = lab.property_name
+    lab.basis = (40.0, 60.0)
+    other = next(value for _, value in lab.property_picker.options if value != first)
+    lab.property_picker.value = other
+    assert lab.basis is None
+    assert lab.basis_picker.basis == Basis.data()
+    assert lab.map_view.resolved_basis.kind == "data"
+    assert f"was set for {first}" in lab.status.value
+    assert f"the data range of {other}" in lab.status.value
+
+
+def test_lab_fixed_range_kept_for_same_property(lab: Lab) -> None:
+    lab.basis = (40.0, 60.0)
+    lab.resolution.value = float(lab.resolution.value) * 2
+    assert lab.basis == (40.0, 60.0)
+    assert lab.map_view.resolved_basis.vmax == 60.0
+
+
+def test_lab_fixed_range_outside_data_noted(lab: Lab) -> None:
+    top = float(_valid(lab).max())
+    lab.basis = (top + 10.0, top + 20.0)
+    lab.resolution.value = float(lab.resolution.value) * 2
+    assert "every value lies below the fixed range" in lab.status.value
 
 
 def test_lab_new_property_updates_range(lab: Lab) -> None:

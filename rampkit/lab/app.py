@@ -78,6 +78,11 @@ def default_property(operation: Any) -> str:
     return str(numeric[0])
 
 
+
+def _with_unit(unit: str) -> str:
+    """Return ``" unit"`` for a message, or "" when the unit is unknown."""
+    return f" {unit}" if unit else ""
+
 class Lab(widgets.VBox):
     """The ramp lab: operation and property pickers, editor, map, histogram, stats, export.
 
@@ -218,6 +223,10 @@ class Lab(widgets.VBox):
         self.basis_picker = BasisPicker(
             _as_basis(basis), data_range=self._data_range(), unit=unit
         )
+        # The property and unit a fixed range was set for: a range in bu/ac
+        # means nothing for elevation in ft.
+        self._basis_for = (property, unit)
+        self.basis_picker.show_resolved(self.map_view.resolved_basis)
         self.histogram = Histogram(values, start, basis=basis, unit=unit)
         self.stats = StatsTable(values, start, basis=basis, unit=unit)
         self.export = ExportPanel(
@@ -336,9 +345,39 @@ class Lab(widgets.VBox):
         self.export.operation_id = self.operation.id
         self.export.property = self.property_name
         self.export.resolution = float(self.resolution.value)
+        notice = self._check_fixed_basis()
         if self.comparison is not None:
             self.show_comparison(rebuild=True)
-        self._say(f"{len(self.operation)} points, grid {grid.shape[1]} x {grid.shape[0]} px")
+        self._say(f"{len(self.operation)} points, grid {grid.shape[1]} x {grid.shape[0]} px"
+                  + (f"; {notice}" if notice else ""))
+
+    def _check_fixed_basis(self) -> str:
+        """Fit a fixed range to a new grid; return a note for the status line, or "".
+
+        A fixed range stays for the same property and unit, which is how two
+        fields or years share a legend. For another property it goes back to
+        the data range, since its values would all fall outside.
+        """
+        basis = _as_basis(self._basis)
+        vmin, vmax = basis.vmin, basis.vmax
+        if basis.kind != "fixed" or vmin is None or vmax is None:
+            return ""
+        old_property, old_unit = self._basis_for
+        if (self.property_name, self.unit) != self._basis_for:
+            self.basis = None
+            return (
+                f"the fixed range {vmin:g} to {vmax:g}{_with_unit(old_unit)} was set for "
+                f"{old_property}, so percents now span the data range of {self.property_name}"
+            )
+        data_range = self._data_range()
+        if data_range is None or vmin <= data_range[1] and data_range[0] <= vmax:
+            return ""
+        side = "above" if data_range[0] > vmax else "below"
+        return (
+            f"every value lies {side} the fixed range {vmin:g} to {vmax:g}"
+            f"{_with_unit(self.unit)}, so the map has one color; pick the data range or "
+            "another range"
+        )
 
     def _guarded(self, action: Any) -> None:
         try:
@@ -420,6 +459,7 @@ class Lab(widgets.VBox):
 
     def _on_repaint(self, change: dict[str, Any]) -> None:
         self.export.basis = change["new"]
+        self.basis_picker.show_resolved(change["new"])
 
     def _on_basis_picked(self, change: dict[str, Any]) -> None:
         if change["new"] != _as_basis(self._basis):
@@ -434,6 +474,8 @@ class Lab(widgets.VBox):
     def basis(self, basis: BasisLike) -> None:
         picked = _as_basis(basis)
         self._basis = basis
+        if picked.kind == "fixed":
+            self._basis_for = (self.property_name, self.unit)
         if self.basis_picker.basis != picked:
             self.basis_picker.set_basis(picked)
         self.map_view.basis = basis

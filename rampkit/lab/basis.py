@@ -11,13 +11,13 @@ range leaves the basis as it was and shows why.
 from __future__ import annotations
 
 import html
+import math
 from typing import Any
 
 import ipywidgets as widgets
 import traitlets
 
 from rampkit.colorize import Basis
-from rampkit.errors import RampError
 
 __all__ = ["BasisPicker"]
 
@@ -70,26 +70,35 @@ class BasisPicker(widgets.VBox):
         basis = Basis.data() if basis is None else basis
         self.data_range = data_range
         self.unit = unit
+
         self.kind = widgets.Dropdown(
             options=KINDS, value=basis.kind, description="basis",
+            tooltip="the range that 0% and 100% of the ramp stand for",
             layout=widgets.Layout(width="300px"),
         )
         # continuous_update=False applies a typed number on Enter or when the
         # box loses focus, so half-typed numbers never repaint the map.
         self.low = widgets.FloatText(
-            description="low", continuous_update=False, layout=widgets.Layout(width="180px")
+            description="low", continuous_update=False,
+            tooltip="0% of the ramp: a percentile (trimmed) or a value (fixed)",
+            layout=widgets.Layout(width="180px"),
         )
         self.high = widgets.FloatText(
-            description="high", continuous_update=False, layout=widgets.Layout(width="180px")
+            description="high", continuous_update=False,
+            tooltip="100% of the ramp: a percentile (trimmed) or a value (fixed)",
+            layout=widgets.Layout(width="180px"),
         )
         self.unit_label = widgets.HTML()
         self.message = widgets.HTML()
+        self.resolved = widgets.HTML()
         self._updating = False
+
         super().__init__(basis=basis)
         self.add_class("rampkit-basis-picker")
         self.children = (
             self.kind,
             widgets.HBox([self.low, self.high, self.unit_label]),
+            self.resolved,
             self.message,
         )
         self._show(basis)
@@ -102,6 +111,17 @@ class BasisPicker(widgets.VBox):
         self._show(basis)
         self.message.value = ""
         self.basis = basis
+
+    def show_resolved(self, resolved: Basis | None) -> None:
+        """Show the values that 0% and 100% resolved to, as the map last painted them."""
+        if resolved is None or resolved.vmin is None or resolved.vmax is None:
+            self.resolved.value = ""
+            return
+        unit = f" {html.escape(self.unit)}" if self.unit else ""
+        self.resolved.value = (
+            f"<span class='rampkit-status'>0% = {resolved.vmin:.6g}{unit}, "
+            f"100% = {resolved.vmax:.6g}{unit}</span>"
+        )
 
     def set_data_range(self, data_range: tuple[float, float] | None, unit: str = "") -> None:
         """Take the range and unit of new data, for a new grid or property.
@@ -161,20 +181,42 @@ class BasisPicker(widgets.VBox):
     def _apply(self) -> None:
         kind = self.kind.value
         low, high = float(self.low.value), float(self.high.value)
-        try:
-            if kind == "trimmed":
-                basis = Basis.trimmed(low, high)
-            elif kind == "fixed":
-                if not low < high:
-                    raise RampError(
-                        f"fixed range low {low:g} must be below high {high:g}; "
-                        "enter a smaller low or a larger high"
-                    )
-                basis = Basis.fixed(low, high)
-            else:
-                basis = Basis.data()
-        except RampError as exc:
-            self.message.value = f"<span class='rampkit-error'>{html.escape(str(exc))}</span>"
+        problem = ""
+        if kind != "data" and not (math.isfinite(low) and math.isfinite(high)):
+            problem = f"low {low:g} and high {high:g} must both be numbers"
+        elif kind == "trimmed" and not 0 <= low < high <= 100:
+            problem = (
+                f"percentiles low {low:g} and high {high:g} must satisfy "
+                "0 <= low < high <= 100, for example 2 and 98"
+            )
+        elif kind == "fixed" and not low < high:
+            problem = (
+                f"fixed range low {low:g} must be below high {high:g}; "
+                "enter a smaller low or a larger high"
+            )
+        if problem:
+            # The views keep the last valid basis. The message names it, so
+            # the boxes and the map do not disagree without a reason.
+            current = _describe(self.basis)
+            self.message.value = (
+                f"<span class='rampkit-error'>{html.escape(problem)}. The map keeps "
+                f"{html.escape(current)}.</span>"
+            )
             return
+        if kind == "trimmed":
+            basis = Basis.trimmed(low, high)
+        elif kind == "fixed":
+            basis = Basis.fixed(low, high)
+        else:
+            basis = Basis.data()
         self.message.value = ""
         self.basis = basis
+
+
+def _describe(basis: Basis) -> str:
+    """Return a short description of a basis for messages."""
+    if basis.kind == "trimmed":
+        return f"the percentiles {basis.lower:g} to {basis.upper:g}"
+    if basis.kind == "fixed":
+        return f"the fixed range {basis.vmin:g} to {basis.vmax:g}"
+    return "the data range"
