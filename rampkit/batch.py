@@ -29,6 +29,13 @@ A failing input (an unknown property, cleaning that removes every point, an
 unreadable file) does not stop the others: its row records the message and
 no file is written for it. Every output name is checked before anything is
 rendered, so a clash or an existing file stops the batch with nothing written.
+With ``overwrite=True`` the batch replaces an earlier one in the folder: the
+images and legend that the earlier manifest lists and this batch does not
+write again are deleted, so the folder matches the new manifest.
+
+``"local"`` starts worker processes, which import the calling script again.
+In a script, call :func:`render_batch` under ``if __name__ == "__main__":``;
+notebooks and the ``rampkit batch`` command need no guard.
 """
 
 from __future__ import annotations
@@ -116,7 +123,7 @@ class BatchRow:
 
 @dataclass(frozen=True, slots=True)
 class BatchResult:
-    """What :func:`render_batch` did: one row per input, in input order.
+    """The outcome of :func:`render_batch`: one row per input, in input order.
 
     Attributes
     ----------
@@ -132,6 +139,11 @@ class BatchResult:
         The ``legend.png`` shared by every image, or None.
     options : dict
         The options every input was rendered with, as in the manifest.
+    removed : tuple of pathlib.Path
+        Files of an earlier batch in ``output_dir`` that this one replaced
+        with ``overwrite=True`` and did not write again, so were deleted.
+    unit : str
+        The rendered property's unit, or "" when unknown.
     """
 
     rows: tuple[BatchRow, ...]
@@ -140,6 +152,8 @@ class BatchResult:
     manifest: Path
     legend: Path | None
     options: dict[str, Any] = field(default_factory=dict)
+    removed: tuple[Path, ...] = ()
+    unit: str = ""
 
     @property
     def failed(self) -> tuple[BatchRow, ...]:
@@ -167,6 +181,7 @@ class BatchResult:
             "options": self.options,
             "basis": None if self.basis is None else self.basis.to_dict(),
             "legend": None if self.legend is None else self.legend.name,
+            "unit": self.unit,
             "rows": rows,
         }
 
@@ -451,6 +466,28 @@ def _plan_targets(
     return plan
 
 
+def _previous_batch_files(folder: Path) -> set[Path]:
+    """Return the files that an earlier batch's manifest in ``folder`` lists.
+
+    Only plain names inside ``folder`` count, so a hand-edited manifest can
+    never name a file elsewhere. A missing or unreadable manifest lists none.
+    """
+    try:
+        document = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    if not isinstance(document, dict) or document.get("schema") != BATCH_SCHEMA:
+        return set()
+    names = [row.get("output") for row in document.get("rows", []) if isinstance(row, dict)]
+    files: set[Path] = set()
+    for name in names:
+        if isinstance(name, str) and name.endswith(".png") and Path(name).name == name:
+            files.update(_image_files(folder / name))
+    if document.get("legend") == LEGEND_NAME:
+        files.add(folder / LEGEND_NAME)
+    return files
+
+
 def _check_output_dir(output_dir: Path) -> None:
     if output_dir.exists() and not output_dir.is_dir():
         raise NotADirectoryError(
@@ -651,6 +688,7 @@ def _render_all(
     """Run the passes, write the legend and manifest, and build the result."""
     # The folder is made only now, after the checks and the scheduler connection.
     folder.mkdir(exist_ok=True)
+    previous = _previous_batch_files(folder) if overwrite else set()
     errors: list[str | None] = [early for _, _, early in plan]
     seconds = [0.0] * len(sources)
     pending = [index for index, error in enumerate(errors) if error is None]
@@ -704,6 +742,17 @@ def _render_all(
         legend = continuous_legend(ramp, shared, unit=unit or "", title=title)
         legend_path = write_atomic(folder / LEGEND_NAME, legend.to_png(), overwrite=overwrite)
 
+    # An earlier batch's images and legend that this batch did not write again
+    # would sit beside the new manifest as if they belonged to it, for example
+    # a shared legend beside maps that now each have their own range.
+    written = {folder / MANIFEST_NAME}
+    if legend_path is not None:
+        written.add(folder / LEGEND_NAME)
+    for row in rows:
+        if row.output is not None:
+            written.update(_image_files(row.output))
+    stale = sorted(path for path in previous - written if path.is_file())
+
     result = BatchResult(
         rows=tuple(rows),
         output_dir=folder,
@@ -711,7 +760,12 @@ def _render_all(
         manifest=folder / MANIFEST_NAME,
         legend=legend_path,
         options=manifest_options,
+        removed=tuple(stale),
+        unit=unit or "",
     )
     write_atomic(result.manifest, json.dumps(result.to_dict(), indent=2) + "\n",
                  overwrite=overwrite)
+    for path in stale:
+        path.unlink(missing_ok=True)
+        logger.info("removed %s of the earlier batch", path)
     return result

@@ -217,6 +217,48 @@ def test_existing_manifest_raises(tmp_path: Path) -> None:
     assert not files_of(out, ISOXML)[0].exists()
 
 
+def test_overwrite_removes_earlier_batch_files(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = render_batch([CSIRO, ISOXML], PROPERTY, out, resolution=RESOLUTION,
+                         basis="shared")
+    assert first.legend == out / "legend.png"
+    unrelated = out / "notes.txt"
+    unrelated.write_text("mine\n", encoding="utf-8")
+
+    second = render_batch([CSIRO], PROPERTY, out, resolution=RESOLUTION, overwrite=True)
+    # The second batch has per-image ranges and no ISOXML input: the shared
+    # legend and the ISOXML files would no longer match its manifest.
+    assert second.removed == tuple(sorted([*files_of(out, ISOXML), out / "legend.png"]))
+    assert sorted(path.name for path in out.iterdir()) == sorted(
+        [*(path.name for path in files_of(out, CSIRO)), "manifest.json", "notes.txt"]
+    )
+    assert unrelated.read_text(encoding="utf-8") == "mine\n"
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["legend"] is None
+    assert [row["input"] for row in manifest["rows"]] == [CSIRO]
+
+
+def test_manifest_outside_names_never_removed(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    render_batch([CSIRO], PROPERTY, out, resolution=RESOLUTION)
+    outside = tmp_path / "outside.png"
+    outside.write_bytes(b"keep")
+    manifest_path = out / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["rows"].append({"input": "x", "output": "../outside.png"})
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+
+    result = render_batch([CSIRO], PROPERTY, out, resolution=RESOLUTION, overwrite=True)
+    assert result.removed == ()
+    assert outside.read_bytes() == b"keep"
+
+
+def test_unit_in_result_and_manifest(tmp_path: Path) -> None:
+    result = render_batch([CSIRO], PROPERTY, tmp_path / "out", resolution=RESOLUTION)
+    assert result.unit == load_sample(CSIRO).units[PROPERTY]
+    assert result.to_dict()["unit"] == result.unit
+
+
 @pytest.mark.parametrize(
     ("options", "error", "text"),
     [
@@ -299,6 +341,8 @@ def test_cli_failure_exits_1_after_rest(tmp_path: Path, capsys) -> None:
     assert code == 1
     lines = printed.out.splitlines()
     assert lines[0].startswith(f"wrote {out / CSIRO}.png (")
+    unit = load_sample(CSIRO).units[PROPERTY]
+    assert f" {unit}, 100% = " in lines[0]
     assert lines[1].startswith(f"failed {UREA}: property {PROPERTY!r} is not a numeric")
     assert lines[2].startswith(f"wrote {out / ISOXML}.png (")
     assert lines[3] == f"wrote {out / 'legend.png'}"
@@ -354,8 +398,8 @@ def test_cli_bad_basis_one_line(tmp_path: Path, capsys) -> None:
                  "--basis", "5", "1"])
     assert code == 1
     assert capsys.readouterr().err == (
-        "rampkit: error: --basis 5 1 must be two finite values, the lower first; "
-        "for example --basis 0 8\n"
+        "rampkit: error: --basis 5 1 must be two different finite values, the lower "
+        "first; for example --basis 0 8\n"
     )
     assert not (tmp_path / "out").exists()
 

@@ -215,9 +215,10 @@ def test_extent_printed_without_float_noise(tmp_path: Path, capsys) -> None:
         (["--trim", "98", "2"], "--trim 98 2 must be two percentiles with 0 <= LOWER < UPPER "
          "<= 100; for example --trim 2 98"),
         (["--trim", "2", "120"], "--trim 2 120 must be two percentiles"),
-        (["--basis", "8", "0"], "--basis 8 0 must be two finite values, the lower first; "
-         "for example --basis 0 8"),
-        (["--basis", "0", "inf"], "--basis 0 inf must be two finite values"),
+        (["--basis", "8", "0"], "--basis 8 0 must be two different finite values, the "
+         "lower first; for example --basis 0 8"),
+        (["--basis", "5", "5"], "--basis 5 5 must be two different finite values"),
+        (["--basis", "0", "inf"], "--basis 0 inf must be two different finite values"),
         (["--encoding", "utf-8"], "cannot be decoded as 'utf-8'"),
         (["--encoding", "utf-8"], "pass the file's encoding, for example --encoding iso-8859-1"),
     ],

@@ -19,11 +19,12 @@ __all__ = ["add_parser"]
 
 _DESCRIPTION = """\
 Render one property of many operations into OUTDIR, each as
-OUTDIR/<operation id>.png with its GDAL sidecar and world file, the same
-files `rampkit render` writes. INPUT is an operation file or the id of a
-bundled sample operation, as for `rampkit render`. OUTDIR is created when
-missing and gets a manifest.json that lists every input, and with --basis
-or --shared-basis one legend.png that every map shares.
+OUTDIR/<name>.png with its GDAL sidecar and world file, the same files
+`rampkit render` writes. INPUT is an operation file or the id of a bundled
+sample operation, as for `rampkit render`; <name> is the sample id, or the
+file name without its suffixes. OUTDIR is created when missing and gets a
+manifest.json that lists every input, and with --basis or --shared-basis
+one legend.png that every map shares.
 
 Every output name is checked first: when two inputs would write the same
 file, or a file exists without --force, nothing is written. An input that
@@ -86,11 +87,14 @@ def _run(args: argparse.Namespace) -> int:
                 continue
             scale = ""
             if row.basis is not None:
-                scale = f", 0% = {row.basis.vmin:g}, 100% = {row.basis.vmax:g}"
+                unit = f" {result.unit}" if result.unit else ""
+                scale = f", 0% = {row.basis.vmin:g}{unit}, 100% = {row.basis.vmax:g}{unit}"
             print(f"wrote {row.output} ({row.width} x {row.height} pixels{scale}) "
                   f"in {row.seconds:.2f} s")
         if result.legend is not None:
             print(f"wrote {result.legend}")
+        for path in result.removed:
+            print(f"removed {path}, left from the earlier batch in {result.output_dir}")
         print(f"{len(result.rows) - failed} of {len(result.rows)} operations rendered; "
               f"manifest: {result.manifest}")
     if failed:
@@ -143,8 +147,9 @@ def add_parser(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--force", "--overwrite", dest="force", action="store_true",
-        help="replace existing images, sidecars, manifest.json and legend.png in OUTDIR "
-        "(--overwrite is an alias)",
+        help="replace existing images, sidecars, manifest.json and legend.png in OUTDIR, "
+        "and delete the files of the earlier batch there that this one does not write "
+        "again (--overwrite is an alias)",
     )
     parser.add_argument(
         "--json", action="store_true",

@@ -90,10 +90,12 @@ def fixed_basis(vmin: float, vmax: float) -> Any:
     from rampkit.colorize import Basis
     from rampkit.errors import RampError
 
-    if not (math.isfinite(vmin) and math.isfinite(vmax)) or vmin > vmax:
+    # Equal values would paint every pixel with one of the ramp's two end
+    # colors and draw a legend of one value, so they are rejected too.
+    if not (math.isfinite(vmin) and math.isfinite(vmax)) or vmin >= vmax:
         raise RampError(
-            f"--basis {vmin:g} {vmax:g} must be two finite values, the lower first; "
-            "for example --basis 0 8"
+            f"--basis {vmin:g} {vmax:g} must be two different finite values, the lower "
+            "first; for example --basis 0 8"
         )
     return Basis.fixed(vmin, vmax)
 
