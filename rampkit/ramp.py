@@ -199,6 +199,8 @@ def _coerce_stop(item: object, index: int) -> Stop:
 
 
 _transforming: ContextVar[bool] = ContextVar("rampkit_ramp_transforming", default=False)
+# The file a reader is building ramps from, named in warnings about them.
+reading_source: ContextVar[str] = ContextVar("rampkit_ramp_source", default="")
 
 
 def _warn_if_fractions(stops: Sequence[Stop]) -> None:
@@ -207,8 +209,10 @@ def _warn_if_fractions(stops: Sequence[Stop]) -> None:
     if _transforming.get() or len(positions) < 2 or max(positions) > 1.0:
         return
     top = format_position(max(positions), relative=True)
+    source = reading_source.get()
     warn_at_caller(
-        f"every percent stop lies between 0% and {top}, so values above {top} of the "
+        (f"{source}: " if source else "")
+        + f"every percent stop lies between 0% and {top}, so values above {top} of the "
         "basis range all take the last color; percents run from 0 to 100, so if the "
         "positions are fractions of the range, multiply them by 100 (0.5 -> 50%)",
         PercentScaleWarning,

@@ -170,6 +170,19 @@ def test_fraction_percents_warn_from_mapping():
         Ramp.from_mapping({"0%": "red", "0.8%": "green"})
 
 
+def test_fraction_warning_names_the_file(tmp_path):
+    from rampkit.formats import read_ramp
+
+    path = tmp_path / "fractions.txt"
+    path.write_text("0% red\n0.5% yellow\n1% green\n", encoding="utf-8")
+    with pytest.warns(PercentScaleWarning, match=rf"^{path}: every percent stop") as record:
+        read_ramp(path)
+    assert record[0].filename == __file__
+    # Ramps built after the file was read name no file.
+    with pytest.warns(PercentScaleWarning, match=r"^every percent stop"):
+        Ramp([(0, "red"), (1, "green")])
+
+
 def test_fraction_warning_not_repeated_by_transformations():
     with pytest.warns(PercentScaleWarning):
         ramp = Ramp([(0, "red"), (1, "green")])

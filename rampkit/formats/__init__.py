@@ -44,7 +44,7 @@ from rampkit.formats.document import (
     dumps_document,
     loads_document,
 )
-from rampkit.ramp import MODES, Ramp
+from rampkit.ramp import MODES, Ramp, reading_source
 
 __all__ = [
     "FORMATS",
@@ -676,10 +676,13 @@ def read_document(
     if fmt.reader is None:
         readable = ", ".join(f.name for f in FORMATS.values() if f.can_read)
         raise FormatError(f"format {fmt.name!r} is write-only; read one of {readable}")
+    source = reading_source.set(str(path))
     try:
         document = fmt.reader(text)
     except FormatError as exc:
         raise FormatError(f"{path}: {exc}") from None
+    finally:
+        reading_source.reset(source)
     if not document.ramp.name:
         document = document.with_ramp(document.ramp.with_name(_stem(path, fmt)))
     logger.debug("read %s as %s", path, fmt.name)
