@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 __all__ = ["did_you_mean", "short_repr"]
 
@@ -21,12 +21,19 @@ def short_repr(value: object, limit: int = 80) -> str:
 
 
 def did_you_mean(
-    name: str, candidates: Iterable[str], *, n: int = 3, cutoff: float = 0.6
+    name: str,
+    candidates: Iterable[str],
+    *,
+    n: int = 3,
+    cutoff: float = 0.6,
+    suggest: Mapping[str, str] | None = None,
 ) -> str:
     """Return `` (did you mean 'a' or 'b'?)`` for close candidates, else ``""``.
 
     Matching ignores case, because names arrive in every case, and the
-    suggestions keep the candidates' own spelling.
+    suggestions keep the candidates' own spelling. ``suggest`` maps a
+    candidate to the name to offer instead, such as a file's column name to
+    the standard name it was renamed to; repeated suggestions appear once.
 
     Examples
     --------
@@ -36,9 +43,12 @@ def did_you_mean(
     " (did you mean 'yield'?)"
     >>> did_you_mean("zzz", ["yield"])
     ''
+    >>> did_you_mean("moisture", ["Moisture"], suggest={"Moisture": "harvestMoisture"})
+    " (did you mean 'harvestMoisture'?)"
     """
     spelled = {candidate.lower(): candidate for candidate in candidates}
     close = difflib.get_close_matches(name.lower(), list(spelled), n=n, cutoff=cutoff)
-    if not close:
+    offered = dict.fromkeys((suggest or {}).get(spelled[match], spelled[match]) for match in close)
+    if not offered:
         return ""
-    return f" (did you mean {' or '.join(repr(spelled[match]) for match in close)}?)"
+    return f" (did you mean {' or '.join(repr(option) for option in offered)}?)"

@@ -255,7 +255,9 @@ class Operation:
             f"{prop} ({', '.join(sorted(originals[prop]))})" if prop in originals else prop
             for prop in known
         ]
-        suggestion = did_you_mean(name, [*known, *columns], n=2, cutoff=0.75)
+        # A column name that matches is offered as its standard name, which is
+        # the name the property is listed under.
+        suggestion = did_you_mean(name, [*known, *columns], n=2, cutoff=0.75, suggest=columns)
         raise OperationDataError(
             f"property {name!r} is not a numeric property of operation {self.id!r}"
             f"{suggestion}; it has: {', '.join(listed) if listed else 'none'}"

@@ -663,7 +663,10 @@ def test_unknown_property_suggests_and_shows_columns():
     with pytest.raises(OperationDataError) as raised:
         operation.resolve_property("vryieldvol")
     message = str(raised.value)
-    assert "(did you mean 'VRYIELDVOL'?)" in message
+    # A column name in the wrong case is offered as the standard name.
+    assert "(did you mean 'wetVolumePerArea'?)" in message
     assert "wetVolumePerArea (VRYIELDVOL)" in message
+    with pytest.raises(OperationDataError, match=r"did you mean 'harvestMoisture'\?"):
+        operation.resolve_property("moisture")
     with pytest.raises(OperationDataError, match=r"did you mean 'wetVolumePerArea'\?"):
         operation.resolve_property("wetvolumeperarea")
