@@ -53,7 +53,8 @@ from typing import TYPE_CHECKING, Any
 from rampkit._atomic import write_atomic
 from rampkit.colorize import Basis
 from rampkit.errors import ExportExistsError, GridError, RampError, RampkitError
-from rampkit.grid import SHAPES, normalize_projection
+from rampkit.grid import AGGREGATES, normalize_projection
+from rampkit.grid import _check_options as check_grid_options
 from rampkit.presets import load_ramp
 from rampkit.ramp import Ramp
 
@@ -364,18 +365,10 @@ def _check_options(
     resolution: float | None, shape: str, footprint_m: float | None
 ) -> tuple[float | None, str, float | None]:
     """Reject a bad resolution, shape or footprint once, rather than once per input."""
-    if resolution is not None:
-        if isinstance(resolution, bool) or not isinstance(resolution, (int, float)) or not (
-            math.isfinite(resolution) and resolution > 0
-        ):
-            raise GridError(
-                f"resolution {resolution!r} must be a finite number above 0; give the pixel "
-                "size in CRS units, for example 1 (metre) for EPSG:3857"
-            )
-        resolution = float(resolution)
-    shape_key = str(shape).upper()
-    if shape_key not in SHAPES:
-        raise GridError(f"shape {shape!r} is not supported; use 'ROUND' or 'SQUARE'")
+    # The grid's own check, with a stand-in pixel size when none is given.
+    checked, shape_key = check_grid_options(
+        1.0 if resolution is None else resolution, shape, AGGREGATES[0]
+    )
     if footprint_m is not None:
         if isinstance(footprint_m, bool) or not isinstance(footprint_m, (int, float)) or not (
             math.isfinite(footprint_m) and footprint_m > 0
@@ -385,7 +378,7 @@ def _check_options(
                 "for example 12; leave it unset to size each point from its swath"
             )
         footprint_m = float(footprint_m)
-    return resolution, shape_key, footprint_m
+    return (None if resolution is None else checked), shape_key, footprint_m
 
 
 def _operation_id(source: str) -> str:
