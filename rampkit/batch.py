@@ -29,9 +29,10 @@ A failing input (an unknown property, cleaning that removes every point, an
 unreadable file) does not stop the others: its row records the message and
 no file is written for it. Every output name is checked before anything is
 rendered, so a clash or an existing file stops the batch with nothing written.
-With ``overwrite=True`` the batch replaces an earlier one in the folder: the
-images and legend that the earlier manifest lists and this batch does not
-write again are deleted, so the folder matches the new manifest.
+With ``overwrite=True`` the batch replaces an earlier one in the folder. Once
+every input has succeeded, the images and legend that the earlier manifest
+lists and this batch did not write again are deleted. The folder then matches
+the new manifest. When an input fails, nothing of the earlier batch is deleted.
 
 ``"local"`` starts worker processes, which import the calling script again.
 In a script, call :func:`render_batch` under ``if __name__ == "__main__":``;
@@ -141,8 +142,9 @@ class BatchResult:
     options : dict
         The options every input was rendered with, as in the manifest.
     removed : tuple of pathlib.Path
-        Files of an earlier batch in ``output_dir`` that this one replaced
-        with ``overwrite=True`` and did not write again, so were deleted.
+        Files of an earlier batch in ``output_dir`` that were deleted: with
+        ``overwrite=True`` and every input rendered, those this batch did
+        not write again.
     unit : str
         The rendered property's unit, or "" when unknown.
     """
@@ -471,7 +473,10 @@ def _previous_batch_files(folder: Path) -> set[Path]:
         return set()
     if not isinstance(document, dict) or document.get("schema") != BATCH_SCHEMA:
         return set()
-    names = [row.get("output") for row in document.get("rows", []) if isinstance(row, dict)]
+    rows = document.get("rows")
+    if not isinstance(rows, list):
+        return set()
+    names = [row.get("output") for row in rows if isinstance(row, dict)]
     files: set[Path] = set()
     for name in names:
         if isinstance(name, str) and name.endswith(".png") and Path(name).name == name:
@@ -554,7 +559,9 @@ def _with_scheduler(scheduler: Any, work: Callable[[Runner], BatchResult]) -> Ba
             return work(_dask_runner(client))
     try:
         client = Client(scheduler)  # type: ignore[no-untyped-call]
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
+        # distributed raises ValueError for an address it cannot parse
+        # ('missing port number'), and OSError for one it cannot reach.
         raise OSError(
             f"failed to connect to the Dask scheduler at {scheduler!r} ({_error_text(exc)}); "
             "start it first, check the address, or use scheduler='local'"
@@ -738,13 +745,22 @@ def _render_all(
     # An earlier batch's images and legend that this batch did not write again
     # would sit beside the new manifest as if they belonged to it, for example
     # a shared legend beside maps that now each have their own range.
-    written = {folder / MANIFEST_NAME}
+    # Only a batch in which every input succeeded replaces the earlier one, so
+    # a mistyped property never costs the earlier images. Names are compared
+    # without case, as the clash check does: on macOS and Windows file systems
+    # 'Field.png' and 'field.png' are one file, which this batch just wrote.
+    written = {MANIFEST_NAME.casefold()}
     if legend_path is not None:
-        written.add(folder / LEGEND_NAME)
+        written.add(LEGEND_NAME.casefold())
     for row in rows:
         if row.output is not None:
-            written.update(_image_files(row.output))
-    stale = sorted(path for path in previous - written if path.is_file())
+            written.update(path.name.casefold() for path in _image_files(row.output))
+    stale: list[Path] = []
+    if all(row.ok for row in rows):
+        stale = sorted(
+            path for path in previous
+            if path.name.casefold() not in written and path.is_file()
+        )
 
     result = BatchResult(
         rows=tuple(rows),

@@ -238,6 +238,47 @@ def test_overwrite_removes_earlier_batch_files(tmp_path: Path) -> None:
     assert [row["input"] for row in manifest["rows"]] == [CSIRO]
 
 
+def test_failed_input_keeps_earlier_batch(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    render_batch([CSIRO, ISOXML], PROPERTY, out, resolution=RESOLUTION, basis="shared")
+    before = sorted(path.name for path in out.iterdir())
+
+    # A mistyped property fails every input of the new batch.
+    result = render_batch([CSIRO], "harvestMoistur", out, resolution=RESOLUTION,
+                          overwrite=True)
+    assert not result.ok
+    assert result.removed == ()
+    assert sorted(path.name for path in out.iterdir()) == before
+
+
+def test_same_name_other_case_not_removed(tmp_path: Path) -> None:
+    upper, lower = tmp_path / "Field.csv", tmp_path / "lower" / "field.csv"
+    lower.parent.mkdir()
+    shutil.copyfile(sample_path(CSIRO), upper)
+    shutil.copyfile(sample_path(CSIRO), lower)
+    out = tmp_path / "out"
+    render_batch([upper], "dryMassPerArea", out, resolution=RESOLUTION)
+    # On macOS and Windows 'field.png' replaces 'Field.png' in place, so the
+    # earlier name must not be deleted as stale.
+    result = render_batch([lower], "dryMassPerArea", out, resolution=RESOLUTION,
+                          overwrite=True)
+    assert result.removed == ()
+    assert (out / "field.png").is_file()
+
+
+@pytest.mark.parametrize("rows", [None, "x", [1, None]])
+def test_malformed_earlier_manifest_removes_nothing(tmp_path: Path, rows: object) -> None:
+    out = tmp_path / "out"
+    render_batch([CSIRO], PROPERTY, out, resolution=RESOLUTION)
+    manifest_path = out / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["rows"] = rows
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    result = render_batch([ISOXML], PROPERTY, out, resolution=RESOLUTION, overwrite=True)
+    assert result.removed == ()
+    assert files_of(out, CSIRO)[0].is_file()
+
+
 def test_manifest_outside_names_never_removed(tmp_path: Path) -> None:
     out = tmp_path / "out"
     render_batch([CSIRO], PROPERTY, out, resolution=RESOLUTION)
@@ -284,17 +325,25 @@ def test_missing_parent_folder(tmp_path: Path) -> None:
 
 
 def test_unreachable_scheduler_names_the_address(tmp_path: Path) -> None:
-    # A port on 127.0.0.1 that nothing listens on: bind a socket, note its port, close it.
     import socket
 
+    from dask import config
+
+    # A socket that is bound but does not listen refuses connections, and
+    # holding it keeps any other process from taking the port meanwhile.
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    from dask import config
+        with config.set({"distributed.comm.timeouts.connect": "1s"}), \
+                pytest.raises(OSError, match=f"tcp://127.0.0.1:{port}"):
+            render_batch([CSIRO], PROPERTY, tmp_path / "out",
+                         scheduler=f"tcp://127.0.0.1:{port}")
+    assert not (tmp_path / "out").exists()
 
-    with config.set({"distributed.comm.timeouts.connect": "1s"}), \
-            pytest.raises(OSError, match=f"tcp://127.0.0.1:{port}"):
-        render_batch([CSIRO], PROPERTY, tmp_path / "out", scheduler=f"tcp://127.0.0.1:{port}")
+
+def test_malformed_scheduler_address_is_clear(tmp_path: Path) -> None:
+    with pytest.raises(OSError, match=r"scheduler at 'no-port'.*check the address"):
+        render_batch([CSIRO], PROPERTY, tmp_path / "out", scheduler="no-port")
     assert not (tmp_path / "out").exists()
 
 
