@@ -203,12 +203,17 @@ _transforming: ContextVar[bool] = ContextVar("rampkit_ramp_transforming", defaul
 reading_source: ContextVar[str] = ContextVar("rampkit_ramp_source", default="")
 
 
-def _warn_if_fractions(stops: Sequence[Stop]) -> None:
-    """Warn when percent stops span at most 0–1 %, as fractions 0–1 would."""
+def _look_like_fractions(stops: Sequence[Stop]) -> bool:
+    """Return True when percent stops span at most 0–1 %, as fractions 0–1 would."""
     positions = {stop.position for stop in stops}
-    if _transforming.get() or len(positions) < 2 or max(positions) > 1.0:
+    return len(positions) >= 2 and max(positions) <= 1.0
+
+
+def _warn_if_fractions(stops: Sequence[Stop]) -> None:
+    """Warn when percent stops look like fractions, unless a transformation is running."""
+    if _transforming.get() or not _look_like_fractions(stops):
         return
-    top = format_position(max(positions), relative=True)
+    top = format_position(max(stop.position for stop in stops), relative=True)
     source = reading_source.get()
     warn_at_caller(
         (f"{source}: " if source else "")
@@ -278,8 +283,6 @@ class Ramp:
                         "0-100; use relative=False for absolute values"
                     )
 
-            _warn_if_fractions(stops)
-
         # A stable sort keeps the given order of stops at one position, which
         # is what makes a repeated position a hard step.
         stops.sort(key=lambda stop: stop.position)
@@ -290,6 +293,9 @@ class Ramp:
         except ColorFormatError as exc:
             raise RampError(str(exc)) from None
         object.__setattr__(self, "nodata_color", nodata_color)
+        # Last, so that a ramp which fails to build gives its error alone.
+        if self.relative:
+            _warn_if_fractions(self.stops)
 
     # -- construction -----------------------------------------------------
 
@@ -374,8 +380,11 @@ class Ramp:
     # -- transformations (each returns a new ramp) ------------------------
 
     def _with(self, **changes: Any) -> Ramp:
-        # The ramp was checked when it was built; a transformation of it does
-        # not repeat the fraction warning.
+        # A ramp whose stops already look like fractions was warned about when
+        # it was built, so its transformations stay quiet. A transformation
+        # that makes the stops look like fractions warns.
+        if not (self.relative and _look_like_fractions(self.stops)):
+            return replace(self, **changes)
         token = _transforming.set(True)
         try:
             return replace(self, **changes)

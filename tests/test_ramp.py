@@ -192,6 +192,21 @@ def test_fraction_warning_not_repeated_by_transformations():
     assert changed.positions == (0.0, 0.5, 1.0)
 
 
+def test_transformation_to_fractions_warns():
+    ramp = Ramp([(0, "red"), (0.5, "blue"), (100, "green")])
+    with pytest.warns(PercentScaleWarning, match=r"between 0% and 0.5%"):
+        ramp.remove_stop(2)
+    with pytest.warns(PercentScaleWarning, match=r"between 0% and 1%"):
+        ramp.with_stops([(0, "red"), (1, "green")])
+
+
+def test_failed_ramp_gives_no_fraction_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(RampError, match="nodata_color"):
+            Ramp([(0, "red"), (0.5, "blue")], nodata_color="nocolor")
+
+
 @pytest.mark.parametrize(
     "stops, relative",
     [
