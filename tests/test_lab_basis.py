@@ -92,6 +92,15 @@ def test_back_to_data_range() -> None:
     assert picker.high.disabled
 
 
+def test_new_data_clears_stale_error() -> None:
+    picker = BasisPicker(Basis.fixed(10.0, 20.0), data_range=(3.0, 4.0))
+    picker.low.value = 30.0
+    assert picker.message.value != ""
+    picker.set_data_range((5.0, 9.0))
+    assert picker.message.value == ""
+    assert (picker.low.value, picker.high.value) == (10.0, 20.0)
+
+
 def test_new_data_keeps_fixed_basis() -> None:
     picker = BasisPicker(Basis.fixed(0.0, 1.0), data_range=(3.0, 4.0))
     picker.set_data_range((5.0, 9.0), "%")

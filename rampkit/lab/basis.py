@@ -131,6 +131,9 @@ class BasisPicker(widgets.VBox):
         """
         self.data_range = data_range
         self.unit = unit
+        # The boxes go back to the picked basis, so an error about an entry
+        # that was never applied no longer holds.
+        self.message.value = ""
         self._show(self.basis)
 
     def _show(self, basis: Basis) -> None:
