@@ -53,7 +53,6 @@ from __future__ import annotations
 
 import difflib
 import math
-import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, cast, get_args
@@ -62,6 +61,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from rampkit._text import short_repr
+from rampkit._warnings import warn_at_caller
 from rampkit.color import RGBA, parse_color
 from rampkit.colorize import Basis, valid_mask
 from rampkit.errors import ClassificationError, FewerClassesWarning
@@ -1017,7 +1017,7 @@ def classify(
     )
     message = _fewer_message(result, reasons)
     if message:
-        warnings.warn(message, FewerClassesWarning, stacklevel=2)
+        warn_at_caller(message, FewerClassesWarning)
     return result
 
 
@@ -1072,5 +1072,5 @@ def fixed_classification(
     )
     message = _fewer_message(result, reasons)
     if message:
-        warnings.warn(message, FewerClassesWarning, stacklevel=2)
+        warn_at_caller(message, FewerClassesWarning)
     return result
