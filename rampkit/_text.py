@@ -33,7 +33,7 @@ def did_you_mean(
     Matching ignores case, because names arrive in every case, and the
     suggestions keep the candidates' own spelling. ``suggest`` maps a
     candidate to the name to offer instead, such as a file's column name to
-    the standard name it was renamed to; repeated suggestions appear once.
+    the standard name it was renamed to. Repeated suggestions appear once.
 
     Examples
     --------

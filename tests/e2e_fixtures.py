@@ -95,8 +95,8 @@ def _serve(command: Callable[[int], list[str]], ready_path: str, root: Path,
     """Start a server on an unused port and yield its base URL once it responds.
 
     The servers are started with port retries off, so a port taken between the
-    pick and the bind ends the process instead of moving it to another port;
-    the start is then tried again on a new port.
+    pick and the bind ends the process instead of moving it to another port.
+    The start is then tried again on a new port.
     """
     for attempt in range(3):
         port = unused_port()
